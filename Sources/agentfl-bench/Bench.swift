@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agentfl-bench",
+        abstract: "Benchmarks that print figures (transport, learning, rounds)."
+    )
+}

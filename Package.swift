@@ -78,7 +78,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "agentfl",
-            dependencies: ["Agents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Agents", "KafkaTransport", "WireProtocol", "Learning", "Market", "Audit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -86,6 +91,7 @@ let package = Package(
             dependencies: [
                 "KafkaTransport", "WireProtocol", "Learning", "Agents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -95,8 +101,8 @@ let package = Package(
         .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "TestSupport"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "WireProtocol"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "WireProtocol"]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport"]),
     ]
 )

@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 deps="$root/.deps"
 
-apt_packages=(librdkafka-dev libcurl4-openssl-dev libopenblas-dev dataset-fashion-mnist pkg-config unzip)
+apt_packages=(librdkafka-dev libcurl4-openssl-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist pkg-config unzip)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Kafka client over librdkafka, and the embedded broker.
         .target(
@@ -55,7 +56,7 @@ let package = Package(
         // Tensors, datasets, partitioners, models, local training, aggregation, simulation.
         .target(
             name: "Learning",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CZlib"],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         // Bids, budget-constrained reverse-auction clearing, payments ledger.

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Finds and loads the standard train and test splits of a dataset.
+public enum DatasetLoader {
+    /// Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST.
+    public static let debianFashionMNIST = "/usr/share/datasets/fashion-mnist"
+
+    /// The default directory of a dataset, if this machine has one.
+    public static func defaultDirectory(for name: DatasetName) -> URL? {
+        switch name {
+        case .fashionMNIST: URL(fileURLWithPath: debianFashionMNIST)
+        case .mnist, .cifar10: nil
+        }
+    }
+
+    /// Loads the train and test splits from `directory` (nil: the dataset's default location).
+    public static func load(_ name: DatasetName, directory: URL?) throws(DatasetError) -> (train: Dataset, test: Dataset) {
+        guard let directory = directory ?? defaultDirectory(for: name) else { throw .noDefaultLocation(name) }
+        switch name {
+        case .fashionMNIST:
+            return try loadIDX(directory: directory, mean: 0.2860, std: 0.3530)
+        case .mnist:
+            return try loadIDX(directory: directory, mean: 0.1307, std: 0.3081)
+        case .cifar10:
+            return try loadCIFAR10(directory: directory)
+        }
+    }
+
+    static func loadIDX(directory: URL, mean: Float, std: Float) throws(DatasetError) -> (train: Dataset, test: Dataset) {
+        func path(_ stem: String) -> String {
+            let raw = directory.appendingPathComponent(stem).path
+            let gz = raw + ".gz"
+            return FileManager.default.fileExists(atPath: gz) ? gz : raw
+        }
+        let train = try IDXReader.readDataset(
+            imagesPath: path("train-images-idx3-ubyte"), labelsPath: path("train-labels-idx1-ubyte"), mean: mean, std: std
+        )
+        let test = try IDXReader.readDataset(
+            imagesPath: path("t10k-images-idx3-ubyte"), labelsPath: path("t10k-labels-idx1-ubyte"), mean: mean, std: std
+        )
+        return (train, test)
+    }
+
+    /// Accepts either the folder holding the `.bin` files or its parent (`cifar-10-batches-bin`).
+    static func loadCIFAR10(directory: URL) throws(DatasetError) -> (train: Dataset, test: Dataset) {
+        var folder = directory
+        let nested = directory.appendingPathComponent("cifar-10-batches-bin")
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("test_batch.bin").path),
+           FileManager.default.fileExists(atPath: nested.appendingPathComponent("test_batch.bin").path) {
+            folder = nested
+        }
+        let trainPaths = (1...5).map { folder.appendingPathComponent("data_batch_\($0).bin").path }
+        let train = try CIFAR10Reader.readDataset(paths: trainPaths)
+        let test = try CIFAR10Reader.readDataset(paths: [folder.appendingPathComponent("test_batch.bin").path])
+        return (train, test)
+    }
+}

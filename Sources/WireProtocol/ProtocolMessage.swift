@@ -1,0 +1,10 @@
+/// A message payload that travels inside an ``Envelope``.
+///
+/// Metadata is encoded as JSON; ``Tensor`` fields travel as binary attachments next to it (see
+/// ``PayloadCodec``), so a conforming type only has to be `Codable`.
+public protocol ProtocolMessage: Codable, Sendable {
+    /// The envelope type that carries this payload; also selects the topic in the catalog.
+    static var messageType: MessageType { get }
+    /// Bumped whenever the payload's encoding changes incompatibly.
+    static var schemaVersion: Int { get }
+}

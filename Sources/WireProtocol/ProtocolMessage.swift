@@ -7,4 +7,11 @@ public protocol ProtocolMessage: Codable, Sendable {
     static var messageType: MessageType { get }
     /// Bumped whenever the payload's encoding changes incompatibly.
     static var schemaVersion: Int { get }
+    /// The Kafka record key this message naturally has (client id, round, model version...), used
+    /// when the publisher is not given one. `nil` lets the publisher choose from the topic's key kind.
+    var recordKey: String? { get }
+}
+
+extension ProtocolMessage {
+    public var recordKey: String? { nil }
 }

@@ -36,4 +36,6 @@ public struct Assignment: ProtocolMessage, Hashable {
         self.decisionInputs = decisionInputs
         self.roundDeadline = roundDeadline
     }
+
+    public var recordKey: String? { String(round) }
 }

@@ -19,4 +19,6 @@ public struct AuditRoot: ProtocolMessage, Hashable {
         self.lastIndex = lastIndex
         self.entryCount = entryCount
     }
+
+    public var recordKey: String? { String(round) }
 }

@@ -32,4 +32,6 @@ public struct Bid: ProtocolMessage, Hashable {
         self.privacyBudgetRemaining = privacyBudgetRemaining
         self.availability = availability
     }
+
+    public var recordKey: String? { String(clientID) }
 }

@@ -41,4 +41,6 @@ public struct ClientUpdate: ProtocolMessage, Hashable {
 
     /// Whether `digest` matches the parameters.
     public var digestMatches: Bool { parameters.sha256Hex == digest }
+
+    public var recordKey: String? { String(clientID) }
 }

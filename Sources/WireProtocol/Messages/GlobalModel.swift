@@ -28,4 +28,6 @@ public struct GlobalModel: ProtocolMessage, Hashable {
 
     /// Whether `digest` matches the parameters.
     public var digestMatches: Bool { parameters.sha256Hex == digest }
+
+    public var recordKey: String? { String(version) }
 }

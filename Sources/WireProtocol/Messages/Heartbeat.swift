@@ -19,4 +19,6 @@ public struct Heartbeat: ProtocolMessage, Hashable {
         self.publicKey = publicKey
         self.status = status
     }
+
+    public var recordKey: String? { instance }
 }

@@ -31,4 +31,6 @@ public struct RoundAnnouncement: ProtocolMessage, Hashable {
         self.budget = budget
         self.seed = seed
     }
+
+    public var recordKey: String? { String(round) }
 }

@@ -36,4 +36,6 @@ public struct RoundMetrics: ProtocolMessage, Hashable {
         self.bytesDown = bytesDown
         self.seconds = seconds
     }
+
+    public var recordKey: String? { String(round) }
 }

@@ -1,0 +1,14 @@
+/// Counters of a ``ProtocolSubscriber``, readable while it runs.
+public struct SubscriberStatistics: Sendable, Hashable {
+    /// Kafka records read.
+    public var records = 0
+    /// Messages handed to the handler and completed.
+    public var handled = 0
+    /// Messages skipped because their id was already handled.
+    public var duplicates = 0
+    public var rejections: [RejectionReason: Int] = [:]
+    /// Offsets committed.
+    public var commits = 0
+
+    public var totalRejections: Int { rejections.values.reduce(0, +) }
+}

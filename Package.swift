@@ -72,6 +72,7 @@ let package = Package(
             name: "Agents",
             dependencies: [
                 "KafkaTransport", "WireProtocol", "Learning", "Market", "Audit",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -104,6 +105,6 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "WireProtocol"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "WireProtocol"]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport"]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport", "Learning", "WireProtocol", "KafkaTransport", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -10,7 +10,8 @@ import Testing
     /// A copy of the project's topics folder to break on purpose.
     private func scratchCopy() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("topics-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: projectTopics, to: directory)
+        // Resolve first: copying a symlinked folder would copy the link, and edits would reach the original.
+        try FileManager.default.copyItem(at: projectTopics.resolvingSymlinksInPath(), to: directory)
         return directory
     }
 

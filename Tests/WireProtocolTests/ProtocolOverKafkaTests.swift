@@ -1,0 +1,201 @@
+import Foundation
+import KafkaTransport
+import Logging
+import Synchronization
+import Testing
+import TestSupport
+@testable import WireProtocol
+
+/// The protocol over the real embedded broker: every test starts its own Tansu.
+@Suite(.serialized) struct ProtocolOverKafkaTests {
+    private let logger = testLogger("wire-protocol")
+
+    private func catalog() throws -> TopicCatalog {
+        try TopicCatalog.load(directory: URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("topics"))
+    }
+
+    private func setUp(_ broker: String, catalog: TopicCatalog) async throws -> ProtocolPublisher {
+        try await catalog.createTopics(using: KafkaAdmin(bootstrapServers: [broker], logger: logger), replicationFactor: 1)
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [broker])
+        configuration.lingerMilliseconds = 1
+        return try ProtocolPublisher(configuration: configuration, catalog: catalog, sender: "test-sender", logger: logger)
+    }
+
+    /// Every partition of the catalog's topics for `types`.
+    private func partitions(_ catalog: TopicCatalog, _ types: [MessageType]) -> [KafkaTopicPartition] {
+        types.flatMap { type in
+            let topic = catalog.topic(for: type)
+            return (0..<topic.partitions).map { KafkaTopicPartition(topic: topic.name, partition: $0) }
+        }
+    }
+
+    private func subscriber(
+        _ broker: String, _ catalog: TopicCatalog, types: [MessageType], groupID: String?,
+        deduplication: any DeduplicationStore = InMemoryDeduplicator(), signatures: SignaturePolicy = .ignore
+    ) throws -> ProtocolSubscriber {
+        let configuration = KafkaConsumerConfiguration(
+            bootstrapServers: [broker],
+            subscription: .partitions(partitions(catalog, types), from: groupID == nil ? .beginning : .stored, groupID: groupID))
+        return try ProtocolSubscriber(configuration: configuration, deduplication: deduplication, signatures: signatures,
+                                      logger: logger)
+    }
+
+    /// Runs `subscriber` until `done` holds for what it received (or the timeout passes), then closes it.
+    private func collect(
+        _ subscriber: ProtocolSubscriber, timeout: Duration = .seconds(30),
+        until done: @escaping @Sendable ([ReceivedEnvelope]) -> Bool
+    ) async throws -> [ReceivedEnvelope] {
+        let received = Mutex<[ReceivedEnvelope]>([])
+        let runner = Task {
+            try await subscriber.run { message in received.withLock { $0.append(message) } }
+        }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline, !done(received.withLock { $0 }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await subscriber.close()
+        try await runner.value
+        return received.withLock { $0 }
+    }
+
+    private func encoded(_ message: some ProtocolMessage) throws -> [UInt8] {
+        try PayloadCodec.encode(message)
+    }
+
+    @Test func everyMessageTypeCrossesTheBroker() async throws {
+        let catalog = try catalog()
+        try await withEmbeddedBroker { broker in
+            let publisher = try await setUp(broker, catalog: catalog)
+            var sent: [MessageType: PublishReceipt] = [:]
+            for type in MessageType.allCases {
+                let message = SampleMessages.message(for: type, round: 4)
+                sent[type] = try await publisher.publishReporting(message, round: 4)
+            }
+            await publisher.shutdown()
+            let subscriber = try subscriber(broker, catalog, types: MessageType.allCases, groupID: nil)
+            let received = try await collect(subscriber) { $0.count >= MessageType.allCases.count }
+            #expect(received.count == MessageType.allCases.count)
+            for message in received {
+                let type = message.envelope.type
+                #expect(message.envelope.id == sent[type]?.id)
+                #expect(message.topic == catalog.topic(for: type).name)
+                #expect(message.envelope.sender == "test-sender")
+                #expect(message.envelope.round == 4)
+                let expected = SampleMessages.message(for: type, round: 4)
+                if type == .heartbeat {
+                    #expect((message.message as? Heartbeat)?.instance == (expected as? Heartbeat)?.instance)
+                } else {
+                    let payload: any ProtocolMessage = message.message
+                    let got = try encoded(payload)
+                    let want = try encoded(expected)
+                    #expect(got == want)
+                }
+            }
+            #expect(subscriber.statistics.totalRejections == 0)
+        }
+    }
+
+    @Test func aFiftyMegabyteTensorCrossesByteIdentical() async throws {
+        let catalog = try catalog()
+        let count = 50 * (1 << 20) / 4
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var state: UInt32 = 12345
+            for index in 0..<count {
+                state = state &* 1_664_525 &+ 1_013_904_223
+                buffer[index] = Float(bitPattern: (state >> 9) | 0x3F80_0000) - 1.5
+            }
+            initialized = count
+        }
+        let update = ClientUpdate(round: 1, clientID: 3, baseModelVersion: 0, sampleCount: 600, trainLoss: 0.1,
+                                  trainSeconds: 1, parameters: Tensor(shape: [count], values: values))
+        try await withEmbeddedBroker { broker in
+            let publisher = try await setUp(broker, catalog: catalog)
+            let receipt = try await publisher.publishReporting(update, round: 1)
+            await publisher.shutdown()
+            #expect(receipt.frames == 51)
+            let subscriber = try subscriber(broker, catalog, types: [.clientUpdate], groupID: nil)
+            let received = try await collect(subscriber, timeout: .seconds(60)) { !$0.isEmpty }
+            let got = try #require(received.first).message(as: ClientUpdate.self)
+            #expect(received.first?.frames == 51)
+            #expect(got.digest == update.digest)
+            #expect(got.digestMatches)
+            #expect(got.parameters.shape == [count])
+            #expect(got.parameters.littleEndianBytes == update.parameters.littleEndianBytes)
+        }
+    }
+
+    @Test func aConsumerRestartedBeforeCommittingAppliesNothingTwiceAndLosesNothing() async throws {
+        let catalog = try catalog()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("seen-\(UUID().uuidString).ids")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await withEmbeddedBroker { broker in
+            let publisher = try await setUp(broker, catalog: catalog)
+            var ids: [MessageID] = []
+            for round in 1...5 {
+                ids.append(try await publisher.publish(AuditEvent(kind: "step", round: round), round: round))
+            }
+            // The first consumer handles everything but none of its commits lands (it has no group):
+            // as if it crashed after handling, before committing.
+            let first = try subscriber(broker, catalog, types: [.auditEvent], groupID: nil,
+                                       deduplication: PersistentDeduplicator(file: file))
+            let applied = try await collect(first) { $0.count >= 5 }.map(\.envelope.id)
+            #expect(applied == ids)
+
+            // The restarted consumer gets all five again, skips them, and handles the new ones.
+            for round in 6...7 {
+                ids.append(try await publisher.publish(AuditEvent(kind: "step", round: round), round: round))
+            }
+            await publisher.shutdown()
+            let second = try subscriber(broker, catalog, types: [.auditEvent], groupID: "auditor",
+                                        deduplication: PersistentDeduplicator(file: file))
+            let appliedAgain = try await collect(second) { $0.count >= 2 }.map(\.envelope.id)
+            #expect(appliedAgain == Array(ids[5...]))
+            #expect(second.statistics.duplicates == 5)
+            #expect(Set(applied + appliedAgain).count == 7)
+        }
+    }
+
+    @Test func badRecordsAreRejectedCountedAndDoNotBlockTheNextOne() async throws {
+        let catalog = try catalog()
+        let signer = EnvelopeSigner()
+        let ring = SenderKeyRing()
+        try ring.pin(sender: "guardian-7", publicKeyBase64: signer.publicKeyBase64)
+        try await withEmbeddedBroker { broker in
+            let publisher = try await setUp(broker, catalog: catalog)
+            let topic = catalog.topic(for: .bid).name
+            let bid = try #require(SampleMessages.message(for: .bid) as? Bid)
+            let good = try signer.sign(Envelope.make(bid, sender: "guardian-7", round: 1))
+            let frame = try EnvelopeCodec.encode(good)
+            var tampered = frame
+            tampered[frame.count / 2] ^= 0x10
+            var otherVersion = good
+            otherVersion.schemaVersion = 9
+            var forged = good
+            forged.payload[forged.payload.count - 3] ^= 0x01
+            let bad: [[UInt8]] = [
+                Array("definitely not a frame".utf8),
+                Array(frame.prefix(frame.count - 40)),
+                try EnvelopeCodec.encode(typeName: "weather-report", envelope: good),
+                try EnvelopeCodec.encode(otherVersion),
+                tampered,
+                try EnvelopeCodec.encode(forged),
+            ]
+            for value in bad {
+                _ = try await publisher.producer.send(KafkaRecord(topic: topic, key: Array("7".utf8), value: value, partition: 0))
+            }
+            _ = try await publisher.producer.send(KafkaRecord(topic: topic, key: Array("7".utf8), value: frame, partition: 0))
+            await publisher.shutdown()
+
+            let subscriber = try subscriber(broker, catalog, types: [.bid], groupID: "server",
+                                            signatures: .verifyKnownSenders(ring))
+            let received = try await collect(subscriber) { $0.count >= 1 }
+            #expect(received.map(\.envelope.id) == [good.id])
+            #expect(subscriber.rejections == [
+                .corrupt: 1, .truncated: 1, .unknownMessageType: 1, .unsupportedSchemaVersion: 1,
+                .checksumMismatch: 1, .badSignature: 1,
+            ])
+        }
+    }
+}

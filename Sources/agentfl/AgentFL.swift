@@ -9,6 +9,8 @@ struct AgentFL: AsyncParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file in this folder; add it to this list.
             Version.self,
+            Broker.self,
+            RoundTrip.self,
         ]
     )
 }

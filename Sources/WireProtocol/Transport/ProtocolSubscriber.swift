@@ -24,6 +24,8 @@ public final class ProtocolSubscriber: Sendable {
     private let reassemblyLimits: Reassembler.Limits
     private let logger: Logger
     private let stats = Mutex(SubscriberStatistics())
+    /// False for a consumer without a group id: it has nowhere to commit to.
+    private let commitsOffsets: Bool
 
     public init(
         consumer: KafkaConsumer, deduplication: any DeduplicationStore = InMemoryDeduplicator(),
@@ -35,6 +37,10 @@ public final class ProtocolSubscriber: Sendable {
         self.signatures = signatures
         self.reassemblyLimits = reassemblyLimits
         self.logger = logger
+        switch consumer.configuration.subscription {
+        case .group: self.commitsOffsets = true
+        case .partitions(_, _, let groupID): self.commitsOffsets = groupID != nil
+        }
     }
 
     /// Creates its own consumer from `configuration`.
@@ -220,6 +226,7 @@ public final class ProtocolSubscriber: Sendable {
     }
 
     private func commit(_ record: KafkaConsumerMessage) async {
+        guard commitsOffsets else { return }
         do {
             try await consumer.commit(record)
             stats.withLock { $0.commits += 1 }

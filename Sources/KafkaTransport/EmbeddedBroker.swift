@@ -103,7 +103,7 @@ public final class EmbeddedBroker: Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if !exited.isFired {
-            logger.warning("embedded broker ignored SIGTERM; killing it", metadata: ["pid": "\(processIdentifier)"])
+            logger.debug("embedded broker still draining after SIGTERM; killing it", metadata: ["pid": "\(processIdentifier)"])
             kill(processIdentifier, SIGKILL)
             await exited.wait()
         }

@@ -4,6 +4,7 @@ import ArgumentParser
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agentfl-bench",
-        abstract: "Benchmarks that print figures (transport, learning, rounds)."
+        abstract: "Benchmarks that print figures (transport, learning, rounds).",
+        subcommands: [TransportBenchmark.self]
     )
 }

@@ -147,6 +147,13 @@ public final class AuditLog: Sendable {
         state.withLock { $0.roots.tree(for: round)?.rootHex }
     }
 
+    /// First and last index and number of `round`'s entries, or nil when it has none.
+    func roundSpan(_ round: Int) -> (first: Int, last: Int, count: Int)? {
+        state.withLock { state in
+            state.roots.rounds[round].map { ($0.firstIndex, $0.lastIndex, $0.hashes.count) }
+        }
+    }
+
     /// Inclusion proof for the `position`-th entry (from 0) of `round`, against ``root(round:)``.
     public func proof(round: Int, position: Int) -> MerkleProof? {
         state.withLock { $0.roots.tree(for: round)?.proof(for: position) }

@@ -1,21 +1,29 @@
 /// Collects entry hashes per round, in log order, for the per-round Merkle roots.
 struct RoundRoots: Sendable {
-    private(set) var leaves: [Int: [String]] = [:]
+    struct Round: Sendable {
+        var hashes: [String] = []
+        var firstIndex: Int
+        var lastIndex: Int
+    }
+
+    private(set) var rounds: [Int: Round] = [:]
 
     mutating func add(_ entry: AuditEntry) {
-        if let round = entry.round { leaves[round, default: []].append(entry.hash) }
+        guard let round = entry.round else { return }
+        rounds[round, default: Round(firstIndex: entry.index, lastIndex: entry.index)].hashes.append(entry.hash)
+        rounds[round]?.lastIndex = entry.index
     }
 
     /// The Merkle tree of `round`'s entries, or nil when the round has none.
     func tree(for round: Int) -> MerkleTree? {
-        guard let hashes = leaves[round] else { return nil }
+        guard let hashes = rounds[round]?.hashes else { return nil }
         return try? MerkleTree(hexLeaves: hashes)
     }
 
     /// Hex root per round.
     func roots() -> [Int: String] {
         var roots: [Int: String] = [:]
-        for round in leaves.keys { roots[round] = tree(for: round)?.rootHex }
+        for round in rounds.keys { roots[round] = tree(for: round)?.rootHex }
         return roots
     }
 }

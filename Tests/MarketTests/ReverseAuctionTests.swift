@@ -1,4 +1,5 @@
 import Testing
+import WireProtocol
 @testable import Market
 
 @Suite struct ReverseAuctionTests {
@@ -179,5 +180,20 @@ import Testing
         #expect(result.winners == [1, 2, 3])
         #expect(result.budgetSpent <= 0.3)
         #expect(result.clearingPrice >= 0.03)
+    }
+}
+
+@Suite struct WireProtocolAdapterTests {
+    @Test func wireBidsBecomeMarketBidsAndPaymentsGoBackOut() throws {
+        let device = DeviceProfile(samplesPerSecond: 1_000, memoryMiB: 1_024)
+        let participating = Bid(round: 1, clientID: 7, decision: .participate, askPrice: 2, sampleCount: 10, labelHistogram: [], device: device)
+        let declining = Bid(round: 1, clientID: 8, decision: .decline(reason: "battery"), askPrice: 1, sampleCount: 10, labelHistogram: [], device: device)
+        #expect(MarketBid(participating) == MarketBid(clientID: 7, askPrice: 2))
+        #expect(MarketBid(declining) == nil)
+
+        let result = try ReverseAuction(budget: 10, maxWinners: 2).clear([
+            MarketBid(clientID: 9, askPrice: 1), MarketBid(clientID: 7, askPrice: 2), MarketBid(clientID: 1, askPrice: 5),
+        ])
+        #expect(result.clientPayments == [ClientPayment(clientID: 7, amount: 5), ClientPayment(clientID: 9, amount: 5)])
     }
 }

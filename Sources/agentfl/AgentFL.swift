@@ -11,6 +11,7 @@ struct AgentFL: AsyncParsableCommand {
             Version.self,
             Broker.self,
             RoundTrip.self,
+            Simulate.self,
             AuditCommand.self,
         ]
     )

@@ -41,3 +41,23 @@ public enum BLASThreads {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 }
+
+/// A plain single-precision matrix product on OpenBLAS (benchmarks use it to measure the peak).
+public enum MatrixMultiply {
+    /// Row-major `A[m×k] · B[k×n]`; nil when the sizes do not match the arrays.
+    public static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [Float]? {
+        guard m > 0, n > 0, k > 0, a.count == m * k, b.count == k * n else { return nil }
+        var c = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(
+                        transposeA: false, transposeB: false, m: m, n: n, k: k,
+                        a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: n
+                    )
+                }
+            }
+        }
+        return c
+    }
+}

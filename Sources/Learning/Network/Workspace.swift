@@ -25,7 +25,7 @@ final class Workspace {
         }
         self.activations = activations
         scratch = model.layers.map { .allocate(capacity: max(1, capacity * $0.scratchPerSample)) }
-        gradientA = .allocate(capacity: capacity * largest)
+        gradientA = .allocate(capacity: capacity * model.classCount)
         gradientB = .allocate(capacity: capacity * largest)
         gradientC = .allocate(capacity: capacity * largest)
         labels = .allocate(capacity: self.capacity)
@@ -93,12 +93,11 @@ final class Workspace {
     /// Back-propagates the logits gradient of samples `first ..< first + count` (computed by
     /// ``loss(batch:withGradient:gradientScale:)``) and writes the parameter gradient.
     func backward(parameters: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, first: Int = 0, count: Int) {
-        // Input gradients ping-pong between two buffers. A full-batch pass may overwrite the
-        // logits gradient once it is consumed; a per-example pass must keep it for the other
-        // samples, so it uses buffer C instead of A.
+        // Input gradients ping-pong between buffers B and C; buffer A keeps the logits gradient
+        // of the whole batch, which a per-example pass needs for the other samples.
         var outputGradient = gradientA + first * model.classCount
         var next = gradientB
-        var after = first == 0 ? gradientA : gradientC
+        var after = gradientC
         for i in stride(from: model.layers.count - 1, through: 0, by: -1) {
             let layer = model.layers[i]
             let inputGradient: UnsafeMutablePointer<Float>? = i == 0 ? nil : next

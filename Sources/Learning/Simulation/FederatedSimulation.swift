@@ -1,0 +1,92 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The whole run's outcome.
+public struct SimulationResult: Sendable {
+    public let rounds: [RoundResult]
+    public let parameterCount: Int
+    public let partition: PartitionReport
+    public let finalParameters: [Float]
+    public let seconds: Double
+
+    public var finalAccuracy: Double? { rounds.last?.testAccuracy }
+}
+
+/// Federated learning in one process, no Kafka: per round select K clients, train each from the
+/// global model, aggregate, evaluate on the test set.
+public struct FederatedSimulation: Sendable {
+    public let task: FederatedTask
+    /// Clients trained at the same time. Above 1, OpenBLAS runs single-threaded inside each
+    /// client (small matrices gain more from client-level parallelism than from threaded sgemm).
+    /// Results do not depend on it beyond float rounding inside threaded sgemm.
+    public let concurrentClients: Int
+
+    public init(task: FederatedTask, concurrentClients: Int = 1) {
+        self.task = task
+        self.concurrentClients = max(1, concurrentClients)
+    }
+
+    public func run(progress: (RoundResult) -> Void = { _ in }) throws(SimulationError) -> SimulationResult {
+        let runStart = ContinuousClock.now
+        var global = task.initialParameters()
+        var rounds = [RoundResult]()
+        for round in 1...max(task.configuration.rounds, 1) where task.configuration.rounds > 0 {
+            let roundStart = ContinuousClock.now
+            let selected = task.selectClients(round: round)
+            let trained = try trainAll(selected, round: round, global: global)
+            global = try task.aggregate(trained.map(\.contribution), global: global, round: round)
+            let (accuracy, loss) = try task.evaluate(global)
+            let samples = trained.reduce(0) { $0 + $1.result.sampleCount }
+            let trainLoss = trained.reduce(0.0) { $0 + $1.result.meanLoss * Double($1.result.sampleCount) } / Double(max(samples, 1))
+            let floats = selected.reduce(0) { $0 + task.parameterCount(forClient: $1) }
+            let result = RoundResult(
+                round: round, k: selected.count, selected: selected, testAccuracy: accuracy, testLoss: loss, trainLoss: trainLoss,
+                bytesUp: floats * MemoryLayout<Float>.size, bytesDown: floats * MemoryLayout<Float>.size,
+                seconds: Self.seconds(since: roundStart)
+            )
+            rounds.append(result)
+            progress(result)
+        }
+        return SimulationResult(
+            rounds: rounds, parameterCount: task.model.parameterCount, partition: task.partitionReport,
+            finalParameters: global, seconds: Self.seconds(since: runStart)
+        )
+    }
+
+    private func trainAll(_ clients: [Int], round: Int, global: [Float]) throws(SimulationError) -> [(contribution: ClientContribution, result: LocalTrainingResult)] {
+        if concurrentClients == 1 || clients.count == 1 {
+            var trained = [(contribution: ClientContribution, result: LocalTrainingResult)]()
+            for client in clients {
+                trained.append(try task.trainClient(client, round: round, global: global))
+            }
+            return trained
+        }
+        let previousThreads = BLASThreads.current
+        BLASThreads.set(1)
+        defer { BLASThreads.set(previousThreads) }
+        let outcomes = Mutex([Int: Result<(contribution: ClientContribution, result: LocalTrainingResult), SimulationError>]())
+        let next = Atomic<Int>(0)
+        let task = self.task
+        DispatchQueue.concurrentPerform(iterations: min(concurrentClients, clients.count)) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < clients.count else { return }
+                let outcome = Result { () throws(SimulationError) in try task.trainClient(clients[i], round: round, global: global) }
+                outcomes.withLock { $0[i] = outcome }
+            }
+        }
+        let collected = outcomes.withLock { $0 }
+        var trained = [(contribution: ClientContribution, result: LocalTrainingResult)]()
+        for i in clients.indices {
+            guard let outcome = collected[i] else { throw .invalidConfiguration("client \(clients[i]) produced no result") }
+            trained.append(try outcome.get())
+        }
+        return trained
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,128 @@
+/// The reusable steps of a federated round — select, train one client, aggregate, evaluate —
+/// bound to one configuration, its data and its partition.
+///
+/// ``FederatedSimulation`` runs them in one process; the multi-process roles call the same
+/// methods with the same seeds, so both give the same numbers.
+public struct FederatedTask: Sendable {
+    public let configuration: SimulationConfiguration
+    public let train: Dataset
+    public let test: Dataset
+    /// Training-sample indices per client.
+    public let partition: [[Int]]
+    /// The full-width global model.
+    public let model: Model
+    private let subModels: [Double: Model]
+
+    public init(configuration: SimulationConfiguration, train: Dataset, test: Dataset) throws(SimulationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.train = train
+        self.test = test
+        partition = Partitioner.partition(
+            labels: train.labels, classCount: train.classCount, clients: configuration.clients, scheme: configuration.partition,
+            seed: SeedDerivation.seed(run: configuration.seed, round: -1, client: -1, purpose: .partition)
+        )
+        do {
+            model = try makeModel(configuration.architecture, inputShape: train.sampleShape, classes: train.classCount)
+            var subs: [Double: Model] = [:]
+            for width in Set(configuration.clientWidths) where width != 1 {
+                subs[width] = try makeModel(configuration.architecture, inputShape: train.sampleShape, classes: train.classCount, width: width)
+            }
+            subModels = subs
+        } catch {
+            throw .model(error)
+        }
+    }
+
+    /// Loads the configured dataset (and slices) and builds the task.
+    public static func load(_ configuration: SimulationConfiguration) throws(SimulationError) -> FederatedTask {
+        let splits: (train: Dataset, test: Dataset)
+        do {
+            splits = try DatasetLoader.load(configuration.dataset, directory: configuration.dataDirectory)
+        } catch {
+            throw .dataset(error)
+        }
+        return try FederatedTask(
+            configuration: configuration, train: splits.train.prefix(configuration.trainLimit), test: splits.test.prefix(configuration.testLimit)
+        )
+    }
+
+    public var partitionReport: PartitionReport {
+        Partitioner.report(partition, labels: train.labels, classCount: train.classCount)
+    }
+
+    public func initialParameters() -> [Float] {
+        model.initialParameters(seed: SeedDerivation.seed(run: configuration.seed, round: -1, client: -1, purpose: .initialization))
+    }
+
+    /// The FedAvg baseline's draw of K clients for a round.
+    public func selectClients(round: Int) -> [Int] {
+        RandomSelection.choose(
+            configuration.clientsPerRound, from: Array(0..<configuration.clients),
+            seed: SeedDerivation.seed(run: configuration.seed, round: round, client: -1, purpose: .selection)
+        )
+    }
+
+    public func width(ofClient client: Int) -> Double {
+        configuration.clientWidths[((client % configuration.clientWidths.count) + configuration.clientWidths.count) % configuration.clientWidths.count]
+    }
+
+    /// The model a client trains (a slice of the global one for widths below 1).
+    public func model(forClient client: Int) -> Model {
+        subModels[width(ofClient: client)] ?? model
+    }
+
+    /// Floats the server sends to a client (and gets back) per round.
+    public func parameterCount(forClient client: Int) -> Int {
+        model(forClient: client).parameterCount
+    }
+
+    /// Trains one client from the global model, with the round's local-shuffle seed.
+    public func trainClient(_ client: Int, round: Int, global: [Float]) throws(SimulationError) -> (contribution: ClientContribution, result: LocalTrainingResult) {
+        guard client >= 0, client < partition.count else {
+            throw .invalidConfiguration("client \(client) does not exist (there are \(partition.count))")
+        }
+        let clientModel = model(forClient: client)
+        var start = global
+        if clientModel.width != 1 {
+            do {
+                start = try ParameterSlicing(full: model, sub: clientModel).extract(from: global)
+            } catch {
+                throw .model(error)
+            }
+        }
+        let result: LocalTrainingResult
+        do {
+            result = try LocalTrainer(model: clientModel).train(
+                global: start, data: train, indices: partition[client], configuration: configuration.training,
+                seed: SeedDerivation.seed(run: configuration.seed, round: round, client: client, purpose: .localShuffle)
+            )
+        } catch {
+            throw .training(error)
+        }
+        let contribution = ClientContribution(
+            clientID: client, parameters: result.parameters, sampleCount: result.sampleCount, width: clientModel.width
+        )
+        return (contribution, result)
+    }
+
+    public var aggregationRule: any AggregationRule {
+        configuration.isWidthMixed ? WidthMixedAveraging(fullModel: model) : configuration.aggregation.makeRule()
+    }
+
+    public func aggregate(_ contributions: [ClientContribution], global: [Float], round: Int) throws(SimulationError) -> [Float] {
+        do {
+            return try aggregationRule.aggregate(contributions, global: global)
+        } catch {
+            throw .aggregation(round: round, error)
+        }
+    }
+
+    public func evaluate(_ parameters: [Float]) throws(SimulationError) -> (accuracy: Double, loss: Double) {
+        do {
+            return try Evaluator(model: model).evaluate(parameters: parameters, on: test)
+        } catch {
+            throw .training(error)
+        }
+    }
+}

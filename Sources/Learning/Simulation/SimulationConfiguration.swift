@@ -1,0 +1,86 @@
+import Foundation
+
+/// Everything that defines an in-process federated run; the same values and seed give the same numbers.
+public struct SimulationConfiguration: Sendable {
+    public var dataset: DatasetName
+    /// nil: the dataset's default location.
+    public var dataDirectory: URL?
+    public var partition: PartitionScheme
+    public var clients: Int
+    /// K, clients trained per round.
+    public var clientsPerRound: Int
+    public var rounds: Int
+    public var training: TrainingConfiguration
+    public var architecture: ModelArchitecture
+    /// Widths assigned to clients round-robin by id (HeteroFL); `[1]` trains the full model everywhere.
+    public var clientWidths: [Double]
+    public var aggregation: AggregationChoice
+    public var seed: UInt64
+    /// Use only the first N training / test samples (quick runs and tests).
+    public var trainLimit: Int?
+    public var testLimit: Int?
+
+    public init(
+        dataset: DatasetName = .fashionMNIST, dataDirectory: URL? = nil, partition: PartitionScheme = .dirichlet(alpha: 0.5),
+        clients: Int = 100, clientsPerRound: Int = 10, rounds: Int = 30, training: TrainingConfiguration = TrainingConfiguration(),
+        architecture: ModelArchitecture = .mlp, clientWidths: [Double] = [1], aggregation: AggregationChoice = .fedAvg,
+        seed: UInt64 = 1, trainLimit: Int? = nil, testLimit: Int? = nil
+    ) {
+        self.dataset = dataset
+        self.dataDirectory = dataDirectory
+        self.partition = partition
+        self.clients = clients
+        self.clientsPerRound = clientsPerRound
+        self.rounds = rounds
+        self.training = training
+        self.architecture = architecture
+        self.clientWidths = clientWidths
+        self.aggregation = aggregation
+        self.seed = seed
+        self.trainLimit = trainLimit
+        self.testLimit = testLimit
+    }
+
+    /// Whether clients train sub-models of different widths (then aggregation is HeteroFL's).
+    public var isWidthMixed: Bool { clientWidths.contains { $0 != 1 } }
+
+    public func validate() throws(SimulationError) {
+        guard clients > 0 else { throw .invalidConfiguration("clients must be positive, got \(clients)") }
+        guard clientsPerRound > 0, clientsPerRound <= clients else {
+            throw .invalidConfiguration("K must be in 1...\(clients), got \(clientsPerRound)")
+        }
+        guard rounds >= 0 else { throw .invalidConfiguration("rounds must not be negative, got \(rounds)") }
+        guard !clientWidths.isEmpty, clientWidths.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+            throw .invalidConfiguration("client widths must be in (0, 1], got \(clientWidths)")
+        }
+        if isWidthMixed && aggregation != .fedAvg {
+            throw .invalidConfiguration("mixed widths aggregate with HeteroFL averaging; robust rules need equal widths")
+        }
+        do {
+            try training.validate()
+        } catch {
+            throw .training(error)
+        }
+    }
+}
+
+/// A simulation that cannot start or continue.
+public enum SimulationError: Error, Sendable, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case dataset(DatasetError)
+    case model(ModelError)
+    case training(TrainingError)
+    case aggregation(round: Int, AggregationError)
+    case output(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let reason): "invalid simulation configuration: \(reason)"
+        case .dataset(let error): error.description
+        case .model(let error): error.description
+        case .training(let error): error.description
+        case .aggregation(let round, let error): "round \(round): \(error)"
+        case .output(let path, let reason): "cannot write \(path): \(reason)"
+        }
+    }
+}

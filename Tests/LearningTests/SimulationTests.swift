@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Learning
+
+@Suite struct SimulationTests {
+    static func task(seed: UInt64, widths: [Double] = [1], aggregation: AggregationChoice = .fedAvg) throws -> FederatedTask {
+        let configuration = SimulationConfiguration(
+            partition: .dirichlet(alpha: 0.5), clients: 8, clientsPerRound: 4, rounds: 4,
+            training: TrainingConfiguration(localEpochs: 1, batchSize: 16, learningRate: 0.1),
+            architecture: .mlp, clientWidths: widths, aggregation: aggregation, seed: seed
+        )
+        return try FederatedTask(
+            configuration: configuration, train: TrainingTests.quadrants(count: 400, seed: 1), test: TrainingTests.quadrants(count: 200, seed: 2)
+        )
+    }
+
+    @Test func sameSeedSameNumbersAndItLearns() throws {
+        let a = try FederatedSimulation(task: Self.task(seed: 5)).run()
+        let b = try FederatedSimulation(task: Self.task(seed: 5), concurrentClients: 2).run()
+        let c = try FederatedSimulation(task: Self.task(seed: 6)).run()
+        #expect(a.rounds.map(\.selected) == b.rounds.map(\.selected))
+        #expect(a.rounds.map(\.testAccuracy) == b.rounds.map(\.testAccuracy))
+        let again = try FederatedSimulation(task: Self.task(seed: 5)).run()
+        #expect(a.finalParameters == again.finalParameters)
+        #expect(a.rounds.map(\.selected) != c.rounds.map(\.selected))
+        #expect(a.rounds.count == 4)
+        #expect((a.finalAccuracy ?? 0) > 0.9)
+        #expect(a.rounds.allSatisfy { $0.k == 4 && $0.bytesUp == 4 * a.parameterCount * 4 })
+    }
+
+    @Test func heteroFLAndRobustRulesRun() throws {
+        let mixed = try FederatedSimulation(task: Self.task(seed: 3, widths: [1, 0.5, 0.25])).run()
+        #expect((mixed.finalAccuracy ?? 0) > 0.8)
+        #expect(mixed.rounds[0].bytesUp < 4 * mixed.parameterCount * 4)
+        let median = try FederatedSimulation(task: Self.task(seed: 3, aggregation: .median)).run()
+        #expect((median.finalAccuracy ?? 0) > 0.8)
+    }
+
+    @Test func writesResultsJSONAndCSV() throws {
+        let task = try Self.task(seed: 1)
+        let result = try FederatedSimulation(task: task).run()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try SimulationReport.write(result, configuration: task.configuration, to: directory)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("results.json"))) as? [String: Any]
+        let config = json?["config"] as? [String: Any]
+        #expect(config?["clients"] as? Int == 8)
+        #expect(config?["partition"] as? String == "dirichlet")
+        let rounds = json?["rounds"] as? [[String: Any]]
+        #expect(rounds?.count == 4)
+        for key in ["round", "k", "test_accuracy", "test_loss", "bytes_up", "bytes_down", "seconds"] {
+            #expect(rounds?.first?[key] != nil, "missing \(key)")
+        }
+        let csv = try String(contentsOf: directory.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 5)
+    }
+
+    @Test func invalidConfigurationIsRejected() throws {
+        var configuration = SimulationConfiguration(clients: 5, clientsPerRound: 6)
+        #expect(throws: (any Error).self) { try configuration.validate() }
+        configuration = SimulationConfiguration(clientWidths: [1, 0.5], aggregation: .median)
+        #expect(throws: (any Error).self) { try configuration.validate() }
+    }
+}

@@ -67,8 +67,8 @@ struct LearningBenchmark: ParsableCommand {
             let torchEval = reference.map { String(format: "%12.4f", $0.evaluation) } ?? String(repeating: " ", count: 11) + "-"
             let speedup = reference.map { String(format: "%.2f× / %.2f×", $0.epoch / epoch, $0.evaluation / evaluation) } ?? "-"
             print(String(
-                format: "%-10@  %10d  %17.4f  %7.1f  %11.4f  %7.1f  %@  %@  %@",
-                architecture.rawValue, model.parameterCount, epoch, epochGFLOPs, evaluation, evalGFLOPs, torchEpoch, torchEval, speedup
+                format: "%@  %10d  %17.4f  %7.1f  %11.4f  %7.1f  %@  %@  %@",
+                architecture.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), model.parameterCount, epoch, epochGFLOPs, evaluation, evalGFLOPs, torchEpoch, torchEval, speedup
             ))
         }
     }

@@ -198,4 +198,41 @@ import TestSupport
             ])
         }
     }
+
+    @Test func aRestartInsideAChunkSetRereadsTheWholeSet() async throws {
+        let catalog = try catalog()
+        let seen = InMemoryDeduplicator()
+        try await withEmbeddedBroker { broker in
+            let publisher = try await setUp(broker, catalog: catalog)
+            let topic = catalog.topic(for: .clientUpdate).name
+            let update = ClientUpdate(round: 1, clientID: 1, baseModelVersion: 0, sampleCount: 1, trainLoss: 0,
+                                      trainSeconds: 0, parameters: Tensor((0..<100_000).map(Float.init)))
+            let big = try Envelope.make(update, sender: "guardian-1", round: 1)
+            let chunks = Chunker(maximumFrameSize: 64 << 10).frames(for: try EnvelopeCodec.encode(big), payloadID: big.id)
+            #expect(chunks.count > 4)
+            let small = try Envelope.make(
+                ClientUpdate(round: 1, clientID: 2, baseModelVersion: 0, sampleCount: 1, trainLoss: 0, trainSeconds: 0,
+                             parameters: Tensor([1, 2])), sender: "guardian-2", round: 1)
+            func send(_ value: [UInt8]) async throws {
+                _ = try await publisher.producer.send(KafkaRecord(topic: topic, value: value, partition: 0))
+            }
+            // Half the chunks, then a whole message behind them in the same partition.
+            for chunk in chunks.prefix(2) { try await send(chunk) }
+            try await send(EnvelopeCodec.encode(small))
+
+            let first = try subscriber(broker, catalog, types: [.clientUpdate], groupID: "aggregator", deduplication: seen)
+            let beforeRestart = try await collect(first) { $0.count >= 1 }
+            #expect(beforeRestart.map(\.envelope.id) == [small.id])
+
+            // The rest arrives while the consumer is down. Its commit must not have passed the
+            // first chunk, or the restarted consumer could never complete the set.
+            for chunk in chunks.dropFirst(2) { try await send(chunk) }
+            await publisher.shutdown()
+            let second = try subscriber(broker, catalog, types: [.clientUpdate], groupID: "aggregator", deduplication: seen)
+            let afterRestart = try await collect(second) { $0.count >= 1 }
+            #expect(afterRestart.map(\.envelope.id) == [big.id])
+            #expect(try afterRestart.first?.message(as: ClientUpdate.self) == update)
+            #expect(second.statistics.duplicates == 1)
+        }
+    }
 }

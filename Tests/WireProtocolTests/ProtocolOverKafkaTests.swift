@@ -235,4 +235,24 @@ import TestSupport
             #expect(second.statistics.duplicates == 1)
         }
     }
+
+    @Test func cancellingTheRunningTaskStopsTheSubscriber() async throws {
+        let catalog = try catalog()
+        try await withEmbeddedBroker { broker in
+            let publisher = try await setUp(broker, catalog: catalog)
+            try await publisher.publish(AuditEvent(kind: "one"), round: nil)
+            await publisher.shutdown()
+            let subscriber = try subscriber(broker, catalog, types: [.auditEvent], groupID: "auditor")
+            let handled = Mutex(0)
+            let runner = Task { try await subscriber.run { _ in handled.withLock { $0 += 1 } } }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while handled.withLock({ $0 }) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            let start = ContinuousClock.now
+            runner.cancel()
+            try await runner.value
+            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(handled.withLock { $0 } == 1)
+            #expect(subscriber.statistics.commits == 1)
+        }
+    }
 }

@@ -88,9 +88,11 @@ struct Conv2DLayer: Layer {
                         for kx in 0..<kernel {
                             let ix = ox + kx - padding
                             if ix < 0 || ix >= w {
-                                dst.update(repeating: 0, count: c)
+                                for ch in 0..<c { dst[ch] = 0 }
                             } else {
-                                dst.update(from: image + (iy * w + ix) * c, count: c)
+                                // A plain loop: for one or a few channels a memmove call costs more than the copy.
+                                let src = image + (iy * w + ix) * c
+                                for ch in 0..<c { dst[ch] = src[ch] }
                             }
                             dst += c
                         }

@@ -24,11 +24,11 @@ struct MaxPoolLayer: Layer {
                 for ox in 0..<out.width {
                     let o = dst + (oy * out.width + ox) * c
                     let first = src + ((oy * window) * inW + ox * window) * c
-                    o.update(from: first, count: c)
+                    for ch in 0..<c { o[ch] = first[ch] }
                     for dy in 0..<window {
-                        for dx in 0..<window where dy != 0 || dx != 0 {
+                        for dx in 0..<window {
                             let p = src + ((oy * window + dy) * inW + ox * window + dx) * c
-                            for ch in 0..<c where p[ch] > o[ch] { o[ch] = p[ch] }
+                            for ch in 0..<c { o[ch] = Swift.max(o[ch], p[ch]) }
                         }
                     }
                 }

@@ -100,7 +100,9 @@ let package = Package(
 
         // Tests. TestSupport starts the real embedded broker for the tests that need Kafka.
         .target(name: "TestSupport", dependencies: ["KafkaTransport"], path: "Tests/TestSupport"),
-        .testTarget(name: "KafkaTransportTests", dependencies: ["KafkaTransport", "TestSupport"]),
+        .testTarget(
+            name: "KafkaTransportTests",
+            dependencies: ["KafkaTransport", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "WireProtocol"]),

@@ -7,12 +7,18 @@ struct AgentFL: AsyncParsableCommand {
         commandName: "agentfl",
         abstract: "Agentic federated learning: server agent, guardians, aggregator and auditor over Kafka.",
         subcommands: [
-            // Each subcommand lives in its own file in this folder; add it to this list.
-            Version.self,
+            // Each subcommand lives in its own file in this folder.
+            RunCommand.self,
+            Simulate.self,
             Broker.self,
             RoundTrip.self,
-            Simulate.self,
+            TopicsCommand.self,
+            ServerCommand.self,
+            GuardianCommand.self,
+            AggregatorCommand.self,
+            AuditorCommand.self,
             AuditCommand.self,
+            Version.self,
         ]
     )
 }

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Learning
+import WireProtocol
+
+/// The aggregator: owns the global model. It accepts the updates of assigned clients (stored
+/// durably before their offsets are committed), merges a round once every assigned update arrived
+/// — or, after the round's deadline, once a quorum did — evaluates the result on the test set, and
+/// publishes the next global model and the round's metrics. It checkpoints after every round and
+/// resumes from the checkpoint and the spool after a restart.
+public struct AggregatorRole: Service {
+    public var configuration: ExperimentConfiguration
+    public var bus: RoleBus
+    public var stateDirectory: URL
+    public var logger: Logger
+
+    public init(configuration: ExperimentConfiguration, bus: RoleBus, stateDirectory: URL, logger: Logger) {
+        self.configuration = configuration
+        self.bus = bus
+        self.stateDirectory = stateDirectory
+        self.logger = logger
+    }
+
+    private var checkpointURL: URL { stateDirectory.appendingPathComponent("aggregator.checkpoint") }
+
+    public func run() async throws {
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        let task = try configuration.federatedTask()
+        let spool = try UpdateSpool(directory: stateDirectory.appendingPathComponent("spool"))
+        let publisher = try bus.publisher()
+        try await bus.announceKey(with: publisher, role: "aggregator")
+
+        let checkpoint: AggregatorCheckpoint
+        if let saved = try AggregatorCheckpoint.load(from: checkpointURL) {
+            checkpoint = saved
+            logger.info("resuming from checkpoint: model v\(saved.model.version) after round \(saved.round)")
+        } else {
+            let initial = GlobalModel(
+                version: 0, round: 0, architecture: configuration.model,
+                parameters: Tensor(task.initialParameters()))
+            checkpoint = AggregatorCheckpoint(model: initial, metrics: nil)
+            try checkpoint.write(to: checkpointURL)
+        }
+        // Publishing again what the checkpoint holds is harmless (consumers key by version and
+        // round) and covers a crash between writing the checkpoint and publishing.
+        _ = try await publisher.publish(checkpoint.model, round: checkpoint.round, key: String(checkpoint.model.version))
+        if let metrics = checkpoint.metrics {
+            _ = try await publisher.publish(metrics, round: metrics.round, key: String(metrics.round))
+        }
+
+        var initialState = AggregatorState()
+        initialState.mergedRound = checkpoint.round
+        let (spooledAssignments, spooledUpdates) = try spool.load()
+        for assignment in spooledAssignments where assignment.round > checkpoint.round {
+            initialState.assignments[assignment.round] = assignment
+        }
+        for update in spooledUpdates where update.round > checkpoint.round {
+            initialState.updates[update.round, default: [:]][update.clientID] = update
+        }
+        let board = ConditionBoard(initialState)
+        let subscriber = try bus.subscriber(for: [.assignment, .clientUpdate], group: "aggregator", from: .stored)
+        let logger = self.logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await subscriber.run { received in
+                    try await Self.accept(received.envelope, board: board, spool: spool, logger: logger)
+                }
+            }
+            try await runUntilShutdown {
+                try await self.mergeRounds(from: checkpoint, board: board, spool: spool, task: task, publisher: publisher)
+            }
+            group.cancelAll()
+        }
+        await publisher.shutdown()
+    }
+
+    /// The handler: judge, store durably, then record in memory. Returning lets the offset commit.
+    static func accept(_ envelope: Envelope, board: ConditionBoard<AggregatorState>, spool: UpdateSpool, logger: Logger) async throws {
+        switch envelope.type {
+        case .assignment:
+            let assignment = try envelope.decode(as: Assignment.self)
+            guard await board.read({ assignment.round > $0.mergedRound && $0.assignments[assignment.round] == nil }) else { return }
+            try spool.store(assignment)
+            await board.update { $0.assignments[assignment.round] = assignment }
+        case .clientUpdate:
+            let update = try envelope.decode(as: ClientUpdate.self)
+            let verdict = await board.read { $0.judge(update) }
+            switch verdict {
+            case .accepted:
+                try spool.store(update)
+                await board.update { $0.updates[update.round, default: [:]][update.clientID] = update }
+            case .late:
+                logger.warning("late update from client \(update.clientID) for round \(update.round), already merged: recorded, not merged")
+                await board.update { _ = $0.late[update.round, default: []].insert(update.clientID) }
+            case .duplicate:
+                logger.info("duplicate update from client \(update.clientID) for round \(update.round) ignored")
+            case .unassigned:
+                logger.warning("update from client \(update.clientID) which was not assigned round \(update.round): rejected")
+            case let .staleModel(expected):
+                logger.warning("update from client \(update.clientID) trained on v\(update.baseModelVersion), round \(update.round) uses v\(expected): rejected")
+            case .badDigest:
+                logger.warning("update from client \(update.clientID) whose digest does not match its parameters: rejected")
+            }
+        default:
+            break
+        }
+    }
+
+    private func mergeRounds(
+        from start: AggregatorCheckpoint, board: ConditionBoard<AggregatorState>, spool: UpdateSpool,
+        task: FederatedTask, publisher: ProtocolPublisher
+    ) async throws {
+        var checkpoint = start
+        var roundStarted = ContinuousClock.now
+        while checkpoint.round < configuration.rounds {
+            try Task.checkCancellation()
+            let round = checkpoint.round + 1
+            while await !board.wait(until: { $0.assignments[round] != nil }, deadline: .now + .seconds(60)) {
+                try Task.checkCancellation()
+                logger.info("waiting for the assignment of round \(round)")
+            }
+            guard let assignment = await board.read({ $0.assignments[round] }) else { continue }
+            let expected = Set(assignment.selected)
+            let quorum = max(1, Int((configuration.quorum * Double(expected.count)).rounded(.up)))
+            let deadline = ServerAgent.instant(for: assignment.roundDeadline)
+            let complete = await board.wait(until: { $0.arrived(round).isSuperset(of: expected) }, deadline: deadline)
+            if !complete {
+                // Past the deadline: settle for a quorum, giving stragglers one more timeout at most.
+                _ = await board.wait(until: { $0.arrived(round).count >= quorum },
+                                     deadline: deadline + .milliseconds(Int64(configuration.roundTimeoutSeconds * 1000)))
+            }
+            try Task.checkCancellation()
+            let updates = await board.read { state in
+                (state.updates[round] ?? [:]).values.filter { expected.contains($0.clientID) }.sorted { $0.clientID < $1.clientID }
+            }
+            let global = checkpoint.model.parameters.values
+            var parameters = global
+            if updates.count >= quorum {
+                parameters = try task.aggregate(updates.map {
+                    ClientContribution(
+                        clientID: $0.clientID, parameters: $0.parameters.values, sampleCount: $0.sampleCount,
+                        width: task.width(ofClient: $0.clientID))
+                }, global: global, round: round)
+            } else {
+                logger.error("round \(round): \(updates.count) of \(expected.count) updates, below the quorum of \(quorum); the model stays as it was")
+            }
+            let evaluation = try task.evaluate(parameters)
+            let merged = Set(updates.map(\.clientID))
+            let model = GlobalModel(
+                version: checkpoint.model.version + 1, round: round, architecture: configuration.model,
+                parameters: Tensor(parameters))
+            let modelBytes = parameters.count * MemoryLayout<Float>.size
+            let metrics = RoundMetrics(
+                round: round, modelVersion: model.version, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
+                mergedClients: updates.map(\.clientID), mergedDigests: updates.map(\.digest),
+                lateClients: [], missingClients: expected.subtracting(merged).sorted(),
+                bytesUp: updates.reduce(0) { $0 + $1.parameters.values.count * MemoryLayout<Float>.size },
+                bytesDown: modelBytes * expected.count,
+                seconds: Self.seconds(roundStarted.duration(to: .now)))
+            checkpoint = AggregatorCheckpoint(model: model, metrics: metrics)
+            try checkpoint.write(to: checkpointURL)
+            await board.update { state in
+                state.mergedRound = round
+                state.updates[round] = nil
+                state.assignments[round] = nil
+            }
+            spool.removeRound(round)
+            _ = try await publisher.publish(model, round: round, key: String(model.version))
+            _ = try await publisher.publish(metrics, round: round, key: String(round))
+            logger.info("round \(round): merged \(metrics.mergedClients), accuracy \(evaluation.accuracy), model v\(model.version)")
+            roundStarted = .now
+        }
+        logger.info("all \(configuration.rounds) rounds merged")
+        // Stay up (late updates are still recorded) until shut down.
+        while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Learning
+
+/// A simulated client's hardware, drawn once from the run seed: heterogeneous speed and memory,
+/// and the widest model slice (HeteroFL-style width) that memory allows.
+public struct ClientProfile: Sendable, Hashable, Codable {
+    public var clientID: Int
+    public var samplesPerSecond: Double
+    public var memoryMiB: Int
+    public var maxWidth: Double
+
+    public static func draw(clientID: Int, runSeed: UInt64) -> ClientProfile {
+        var generator = SeedDerivation.generator(run: runSeed, round: 0, client: clientID, purpose: .bidding)
+        // Speeds spread log-uniformly over a decade, as phones to laptops do.
+        let speed = 300 * pow(10, Double.random(in: 0..<1, using: &generator))
+        let memory = [512, 1024, 2048, 4096].randomElement(using: &generator) ?? 1024
+        let width = memory >= 2048 ? 1.0 : (memory >= 1024 ? 0.5 : 0.25)
+        return ClientProfile(clientID: clientID, samplesPerSecond: speed.rounded(), memoryMiB: memory, maxWidth: width)
+    }
+}
+
+/// How a guardian prices its participation. The default asks for its expected compute time on its
+/// own data, so slow clients and big datasets cost more; strategic bidders plug in here later.
+public protocol BiddingStrategy: Sendable {
+    func askPrice(profile: ClientProfile, sampleCount: Int, localEpochs: Int, round: Int) -> Double
+}
+
+public struct CostBasedBidding: BiddingStrategy {
+    /// Price of one second of client compute.
+    public var pricePerSecond: Double = 1
+    /// Fixed cost of taking part at all (communication, battery).
+    public var baseCost: Double = 0.5
+
+    public init() {}
+
+    public func askPrice(profile: ClientProfile, sampleCount: Int, localEpochs: Int, round: Int) -> Double {
+        let seconds = Double(sampleCount * localEpochs) / max(profile.samplesPerSecond, 1)
+        return ((baseCost + pricePerSecond * seconds) * 1000).rounded() / 1000
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Learning
+import WireProtocol
+
+/// Guardian agents for a set of clients in one process (one client, or many virtual clients so one
+/// machine can host hundreds). Each client still speaks for itself: it bids under its own id,
+/// trains on its own shard only, and publishes its own update.
+public struct GuardianHost: Service {
+    public var configuration: ExperimentConfiguration
+    public var clients: [Int]
+    public var bus: RoleBus
+    public var bidding: any BiddingStrategy
+    public var logger: Logger
+
+    public init(
+        configuration: ExperimentConfiguration, clients: [Int], bus: RoleBus,
+        bidding: any BiddingStrategy = CostBasedBidding(), logger: Logger
+    ) {
+        self.configuration = configuration
+        self.clients = clients
+        self.bus = bus
+        self.bidding = bidding
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let task = try configuration.federatedTask()
+        let profiles = Dictionary(uniqueKeysWithValues: clients.map {
+            ($0, ClientProfile.draw(clientID: $0, runSeed: configuration.seed))
+        })
+        let models = ConditionBoard(ModelStore())
+        // One producer for the process; each client publishes under its own sender name.
+        let producer = try bus.producer()
+        var senders: [Int: ProtocolPublisher] = [:]
+        for client in clients {
+            senders[client] = try bus.publisher(sender: "guardian-\(client)", producer: producer)
+        }
+        let publishers = senders
+        // Models arrive on their own consumer, so an assignment handler can wait for its model
+        // version without blocking the stream the model comes in on.
+        let modelFeed = try bus.subscriber(for: [.globalModel], group: nil, from: .beginning)
+        let control = try bus.subscriber(
+            for: [.roundAnnouncement, .assignment], group: "guardians-\(clients.first ?? 0)-\(clients.last ?? 0)",
+            from: .stored)
+        let logger = self.logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await modelFeed.run { received in
+                    guard let model = try? received.envelope.decode(as: GlobalModel.self), model.digestMatches else {
+                        logger.warning("ignored a global model that did not decode or whose digest did not match")
+                        return
+                    }
+                    await models.update { $0.insert(model) }
+                }
+            }
+            for client in clients {
+                let heartbeat = Heartbeat(
+                    role: "guardian", instance: "guardian-\(client)", publicKey: bus.signer?.publicKeyBase64 ?? "", status: "ready")
+                _ = try await publishers[client]?.publish(heartbeat, round: nil, key: "guardian-\(client)")
+            }
+            try await runUntilShutdown {
+                try await control.run { received in
+                    switch received.envelope.type {
+                    case .roundAnnouncement:
+                        let call = try received.envelope.decode(as: RoundAnnouncement.self)
+                        try await bid(on: call, task: task, profiles: profiles, publishers: publishers)
+                    case .assignment:
+                        let assignment = try received.envelope.decode(as: Assignment.self)
+                        try await train(for: assignment, task: task, models: models, publishers: publishers)
+                    default:
+                        break
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+        await producer.shutdown()
+    }
+
+    private func bid(
+        on call: RoundAnnouncement, task: FederatedTask, profiles: [Int: ClientProfile], publishers: [Int: ProtocolPublisher]
+    ) async throws {
+        guard call.runID == configuration.runID else {
+            logger.warning("ignored a call for run \(call.runID); this guardian serves run \(configuration.runID)")
+            return
+        }
+        for client in clients {
+            guard let profile = profiles[client] else { continue }
+            let samples = task.partition.indices.contains(client) ? task.partition[client].count : 0
+            let decision: BidDecision = samples == 0 ? .decline(reason: "no local data") : .participate
+            let bid = Bid(
+                round: call.round, clientID: client, decision: decision,
+                askPrice: bidding.askPrice(profile: profile, sampleCount: samples, localEpochs: call.task.localEpochs, round: call.round),
+                sampleCount: samples, labelHistogram: task.train.labelHistogram(of: task.partition.indices.contains(client) ? task.partition[client] : []),
+                device: DeviceProfile(samplesPerSecond: profile.samplesPerSecond, memoryMiB: profile.memoryMiB, maxWidth: profile.maxWidth),
+                privacyBudgetRemaining: nil, availability: 1)
+            _ = try await publishers[client]?.publish(bid, round: call.round, key: String(client))
+        }
+    }
+
+    private func train(
+        for assignment: Assignment, task: FederatedTask, models: ConditionBoard<ModelStore>, publishers: [Int: ProtocolPublisher]
+    ) async throws {
+        let mine = assignment.selected.filter(clients.contains)
+        guard !mine.isEmpty else { return }
+        let version = assignment.modelVersion
+        let deadline = ServerAgent.instant(for: assignment.roundDeadline) + .seconds(5)
+        guard await models.wait(until: { $0.models[version] != nil }, deadline: deadline),
+              let model = await models.read({ $0.models[version] })
+        else {
+            logger.error("round \(assignment.round): global model v\(version) did not arrive before the deadline; not training")
+            return
+        }
+        for client in mine {
+            let (_, result) = try task.trainClient(client, round: assignment.round, global: model.parameters.values)
+            let update = ClientUpdate(
+                round: assignment.round, clientID: client, baseModelVersion: version, sampleCount: result.sampleCount,
+                trainLoss: result.meanLoss, trainSeconds: result.seconds,
+                parameters: Tensor(result.parameters))
+            _ = try await publishers[client]?.publish(update, round: assignment.round, key: String(client))
+            logger.info("round \(assignment.round): client \(client) trained on \(result.sampleCount) samples, loss \(result.meanLoss)")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Agents
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Runs one role as a service until it finishes or SIGINT/SIGTERM asks it to drain and stop.
+func runRole(_ name: String, configuration: ExperimentConfiguration, _ make: (Logger) throws -> any Service) async throws {
+    var logger = Logger(label: "agentfl.\(name)")
+    logger.logLevel = .info
+    let effective = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+    logger.info("effective configuration: \(effective)")
+    let service = try make(logger)
+    // SIGINT/SIGTERM cancel the role's work after it drained; that is a clean exit, not an error.
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    do {
+        try await group.run()
+    } catch is CancellationError {
+        logger.info("stopped")
+    }
+}
+
+extension ConnectionOptions {
+    func bus(sender: String, runID: String, logger: Logger) throws -> RoleBus {
+        try RoleBus.connect(brokers: brokerList, topicsDirectory: topics, keyFile: key, runID: runID, sender: sender, logger: logger)
+    }
+}
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "The server agent: announces rounds, selects clients, clears the market.")
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var experiment: RoleExperimentOptions
+    @Option(name: .customLong("state-dir"), help: "Where the server keeps its progress.") var stateDirectory = "state/server"
+
+    func run() async throws {
+        let configuration = try experiment.resolve()
+        try await runRole("server", configuration: configuration) { logger in
+            ServerAgent(
+                configuration: configuration, policy: try SelectionPolicies.make(configuration.policy),
+                kPolicy: FixedK(configuration.k), bus: try connection.bus(sender: "server", runID: configuration.runID, logger: logger),
+                stateDirectory: URL(fileURLWithPath: stateDirectory), logger: logger)
+        }
+    }
+}
+
+struct GuardianCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guardian", abstract: "Guardian agents: bid, train on local data, publish updates.")
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var experiment: RoleExperimentOptions
+    @Option(name: .customLong("client-id"), help: "The one client this process speaks for.") var clientID: Int?
+    @Option(name: .customLong("clients"), help: "A range of virtual clients this process hosts, e.g. 0-99.") var clientRange: String?
+
+    func run() async throws {
+        let configuration = try experiment.resolve()
+        let clients = try ClientRange.parse(clientID: clientID, range: clientRange, total: configuration.clients)
+        try await runRole("guardian", configuration: configuration) { logger in
+            GuardianHost(
+                configuration: configuration, clients: clients,
+                bus: try connection.bus(sender: "guardian", runID: configuration.runID, logger: logger), logger: logger)
+        }
+    }
+}
+
+struct AggregatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregator", abstract: "The aggregator: merges updates, evaluates, publishes the global model.")
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var experiment: RoleExperimentOptions
+    @Option(name: .customLong("state-dir"), help: "Checkpoint and update spool.") var stateDirectory = "state/aggregator"
+
+    func run() async throws {
+        let configuration = try experiment.resolve()
+        try await runRole("aggregator", configuration: configuration) { logger in
+            AggregatorRole(
+                configuration: configuration,
+                bus: try connection.bus(sender: "aggregator", runID: configuration.runID, logger: logger),
+                stateDirectory: URL(fileURLWithPath: stateDirectory), logger: logger)
+        }
+    }
+}
+
+struct AuditorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auditor", abstract: "The auditor: the append-only, hash-chained log of every message.")
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var experiment: RoleExperimentOptions
+    @Option(help: "Folder for audit.log and audit-roots.json.") var out = "out"
+    @Option(help: "The run's keyring (sender → public key); without it signatures are not checked.") var keyring: String?
+
+    func run() async throws {
+        let configuration = try experiment.resolve()
+        let ring = try keyring.map { try Keyring.load(from: URL(fileURLWithPath: $0)) }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try await runRole("auditor", configuration: configuration) { logger in
+            AuditorRole(
+                bus: try connection.bus(sender: "auditor", runID: configuration.runID, logger: logger),
+                logURL: URL(fileURLWithPath: out).appendingPathComponent("audit.log"), keyring: ring, logger: logger)
+        }
+    }
+}
+
+/// A role's experiment: the run's configuration file (as `agentfl run` writes it), else defaults.
+struct RoleExperimentOptions: ParsableArguments {
+    @Option(help: "The run's configuration (JSON, as `agentfl run` writes to OUT/config.json).")
+    var config: String?
+
+    func resolve() throws -> ExperimentConfiguration {
+        let configuration = try config.map { try ExperimentConfiguration.load(from: URL(fileURLWithPath: $0)) }
+            ?? ExperimentConfiguration()
+        try configuration.validate()
+        return configuration
+    }
+}
+
+/// `--client-id N` or `--clients A-B`.
+enum ClientRange {
+    static func parse(clientID: Int?, range: String?, total: Int) throws -> [Int] {
+        if let clientID {
+            guard (0..<total).contains(clientID) else { throw ValidationError("--client-id must be in 0..<\(total)") }
+            return [clientID]
+        }
+        guard let range else { throw ValidationError("give --client-id N or --clients A-B") }
+        let bounds = range.split(separator: "-").compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1], bounds[0] >= 0, bounds[1] < total else {
+            throw ValidationError("--clients must look like 0-99, within 0..<\(total) (got \(range))")
+        }
+        return Array(bounds[0]...bounds[1])
+    }
+}

@@ -1,0 +1,54 @@
+import Agents
+import ArgumentParser
+import Foundation
+import Logging
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a complete federated experiment: broker, server agent, guardians, aggregator and auditor as processes.")
+    @OptionGroup var experiment: ExperimentOptions
+    @Option(help: "Kafka bootstrap servers of an existing cluster; without it the embedded broker starts.")
+    var brokers: String?
+    @Option(help: "Output folder: results.json, results.csv, audit.log, logs/, keys/, state/.")
+    var out = "out"
+    @Option(name: .customLong("guardian-processes"), help: "Processes the clients are spread over.")
+    var guardianProcesses = 2
+    @Option(help: "Topic definitions folder.") var topics: String?
+
+    func run() async throws {
+        var configuration = try experiment.resolve()
+        if experiment.runID == nil, experiment.config == nil {
+            configuration.runID = "run-\(UInt32.random(in: 0...UInt32.max))"
+        }
+        var logger = Logger(label: "agentfl.run")
+        logger.logLevel = .warning
+        let outURL = URL(fileURLWithPath: out)
+        if FileManager.default.fileExists(atPath: outURL.appendingPathComponent("state").path) {
+            // A new run must not resume an earlier run's checkpoints.
+            try FileManager.default.removeItem(at: outURL.appendingPathComponent("state"))
+            try? FileManager.default.removeItem(at: outURL.appendingPathComponent("audit.log"))
+            try? FileManager.default.removeItem(at: outURL.appendingPathComponent("audit-roots.json"))
+        }
+        let launcher = ExperimentLauncher(
+            configuration: configuration, brokers: brokers.map { $0.split(separator: ",").map(String.init) },
+            outDirectory: outURL, guardianProcesses: guardianProcesses,
+            executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
+            topicsDirectory: try TopicsLocation.resolve(topics), logger: logger)
+        print("agentfl run \(configuration.runID): \(configuration.dataset), \(configuration.model), \(configuration.partition) α=\(configuration.alpha), \(configuration.clients) clients, K=\(configuration.k), \(configuration.rounds) rounds, policy \(configuration.policy)")
+        let results = try await launcher.run { progress in
+            switch progress {
+            case let .started(bootstrap, seconds):
+                print(String(format: "broker %@ and roles started in %.2f s", bootstrap, seconds))
+            case let .round(r, total):
+                print(String(
+                    format: "round %3d/%d  K=%d  selected %@  acc %.4f  loss %.4f  up %.1f MB  down %.1f MB  price %.3f  %.2f s",
+                    r.round, total, r.k, r.selected.map(String.init).joined(separator: ","), r.testAccuracy, r.testLoss,
+                    Double(r.bytesUp) / 1e6, Double(r.bytesDown) / 1e6, r.clearingPrice, r.seconds))
+            }
+        }
+        let final = results.rounds.last?.testAccuracy ?? 0
+        print(String(format: "done: accuracy %.4f after %d rounds, %.1f s in all; results in %@/results.json, audit log in %@/audit.log",
+                     final, results.rounds.count, results.totalSeconds, out, out))
+    }
+}

@@ -1,0 +1,23 @@
+@testable import Agents
+import Testing
+
+@Suite struct LauncherTests {
+    @Test func clientRangesCoverEveryClientOnce() {
+        for clients in [1, 2, 7, 10, 100] {
+            for processes in [1, 2, 3, 16] {
+                let ranges = ExperimentLauncher.split(clients: clients, into: processes)
+                #expect(ranges.flatMap { Array($0) } == Array(0..<clients))
+                #expect(ranges.count == min(processes, clients))
+            }
+        }
+    }
+
+    @Test func configurationValidationNamesTheBadValue() {
+        var configuration = ExperimentConfiguration()
+        configuration.k = 50
+        configuration.clients = 10
+        #expect(throws: AgentError.invalidConfiguration("k must be between 1 and clients=10 (got 50)")) {
+            try configuration.validate()
+        }
+    }
+}

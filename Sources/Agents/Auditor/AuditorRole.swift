@@ -93,14 +93,18 @@ actor AuditBook {
         var type = envelope.type.rawValue
         if let rejection {
             type = "rejected-message"
-            payload = ["claimed_type": .string(envelope.type.rawValue), "reason": .string(rejection), "payload": payload]
+            payload = [
+                "claimed_type": .string(envelope.type.rawValue), "reason": .string(rejection), "payload": payload,
+                "claimed_signature": envelope.signature.map { .string(Data($0).base64EncodedString()) } ?? .null,
+            ]
             logger.warning("rejected \(envelope.type.rawValue) from \(envelope.sender): \(rejection)")
         }
         let digest = try? envelope.signingDigest()
         let entry = try log.append(
             type: type, round: envelope.round, sender: envelope.sender,
             timestamp: Int((envelope.timestamp.timeIntervalSince1970 * 1000).rounded()), messageID: id,
-            signature: envelope.signature.map { Data($0).base64EncodedString() },
+            // Only a verified signature goes in the entry's own fields, where `audit verify` re-checks it.
+            signature: rejection == nil && publicKey != nil ? envelope.signature.map { Data($0).base64EncodedString() } : nil,
             publicKey: rejection == nil ? publicKey.map { $0.rawRepresentation.base64EncodedString() } : nil,
             signedData: rejection == nil && envelope.signature != nil ? digest.map { Data($0).base64EncodedString() } : nil,
             payload: payload)

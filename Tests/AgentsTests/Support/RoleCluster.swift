@@ -23,6 +23,8 @@ final class RoleCluster: @unchecked Sendable {
     let catalog: TopicCatalog
     private(set) var processes: [String: ChildProcess] = [:]
     let logger = testLogger("cluster")
+    /// The embedded broker's process, when the test started one (to pause it).
+    var brokerProcessIdentifier: Int32?
 
     init(bootstrap: String, configuration: ExperimentConfiguration) async throws {
         self.bootstrap = bootstrap
@@ -101,8 +103,11 @@ func withRoleCluster(
     _ configuration: ExperimentConfiguration,
     _ body: (RoleCluster, ConditionBoard<RunProgress>) async throws -> Void
 ) async throws {
-    try await withEmbeddedBroker { bootstrap in
-        let cluster = try await RoleCluster(bootstrap: bootstrap, configuration: configuration)
+    let broker = try await EmbeddedBroker.start(logger: testLogger("embedded-broker"))
+    defer { kill(broker.processIdentifier, SIGCONT) }
+    do {
+        let cluster = try await RoleCluster(bootstrap: broker.bootstrapServer, configuration: configuration)
+        cluster.brokerProcessIdentifier = broker.processIdentifier
         let (board, subscriber, follower) = try cluster.follow()
         do {
             try await body(cluster, board)
@@ -115,5 +120,9 @@ func withRoleCluster(
         follower.cancel()
         await subscriber.close()
         await cluster.stopAll()
+    } catch {
+        await broker.stop()
+        throw error
     }
+    await broker.stop()
 }

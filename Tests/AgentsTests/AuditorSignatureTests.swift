@@ -1,6 +1,7 @@
 @testable import Agents
 import Audit
 import Foundation
+import KafkaTransport
 import TestSupport
 import Testing
 import WireProtocol
@@ -33,19 +34,25 @@ extension ProcessTests {
             try await send(as: "server", signer: serverKey, status: "genuine")
             try await send(as: "server", signer: EnvelopeSigner(), status: "forged")
             try await send(as: "mallory", signer: EnvelopeSigner(), status: "unknown")
+            // A record that is not a frame at all.
+            let raw = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [bootstrap]), logger: testLogger())
+            _ = try await raw.send(KafkaRecord(topic: catalog.topic(for: .heartbeat).name, key: nil, value: Array("not a frame".utf8)))
+            await raw.shutdown()
 
             var entries: [AuditEntry] = []
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 entries = (try? AuditQuery().entries(in: logURL)) ?? []
-                if entries.filter({ $0.sender != "auditor" }).count >= 3 { break }
+                if entries.filter({ $0.sender != "auditor" }).count >= 4 { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             auditor.cancel()
             _ = await auditor.result
 
-            let received = entries.filter { $0.sender != "auditor" }
+            let received = entries.filter { $0.sender != "auditor" && $0.type != "rejected-record" }
             #expect(received.count == 3)
+            let refused = entries.filter { $0.type == "rejected-record" }
+            #expect(refused.count == 1)
             func entry(_ status: String) -> AuditEntry? {
                 received.first { entry in
                     if case let .object(fields) = entry.payload {

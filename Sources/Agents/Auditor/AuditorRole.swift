@@ -31,8 +31,15 @@ public struct AuditorRole: Service {
         let publisher = try bus.publisher()
         try await bus.announceKey(with: publisher, role: "auditor")
         let subscriber = try bus.subscriber(for: Self.audited, group: "auditor", from: .stored)
+        let logger = self.logger
         try await runUntilShutdown {
-            try await subscriber.run { received in
+            try await subscriber.run(onRejection: { rejected in
+                do {
+                    try await book.record(rejected)
+                } catch {
+                    logger.error("could not record a rejected record: \(error)")
+                }
+            }) { received in
                 if let root = try await book.record(received.envelope) {
                     _ = try await publisher.publish(root, round: root.round, key: String(root.round))
                 }
@@ -111,6 +118,22 @@ actor AuditBook {
         recorded.insert(id)
         guard rejection == nil, envelope.type == .roundMetrics, let round = envelope.round, roots[round] == nil else { return nil }
         return try seal(round: round, lastIndex: entry.index)
+    }
+
+    /// Records a frame the subscriber refused (corrupt, truncated, unknown type, wrong version, bad
+    /// checksum): what it was cannot be trusted, so only where it sat and why it was refused.
+    func record(_ rejected: RejectedRecord) throws {
+        let id = "\(rejected.topic)/\(rejected.partition)/\(rejected.offset)"
+        guard !recorded.contains(id) else { return }
+        try log.append(
+            type: "rejected-record", round: nil, sender: "unknown", timestamp: Int((Date().timeIntervalSince1970 * 1000).rounded()),
+            messageID: id,
+            payload: [
+                "topic": .string(rejected.topic), "partition": .number(Double(rejected.partition)),
+                "offset": .number(Double(rejected.offset)), "reason": .string(rejected.reason.rawValue),
+                "detail": .string(rejected.detail),
+            ])
+        recorded.insert(id)
     }
 
     /// Publishes the round's Merkle root over its entries so far and records it (outside any round,

@@ -77,7 +77,16 @@ public final class ProtocolSubscriber: Sendable {
     /// Reads until the consumer is closed or the task is cancelled (then returns normally), or the
     /// handler throws (then rethrows, leaving that record uncommitted).
     public func run(handler: (ReceivedEnvelope) async throws -> Void) async throws {
-        var state = RunState(reassembler: Reassembler(limits: reassemblyLimits, logger: logger))
+        try await run(onRejection: { _ in }, handler: handler)
+    }
+
+    /// As ``run(handler:)``, and tells `onRejection` about every record it rejects, before that
+    /// record's offset is committed (the auditor records them, so nothing is dropped unseen).
+    public func run(
+        onRejection: @escaping @Sendable (RejectedRecord) async -> Void,
+        handler: (ReceivedEnvelope) async throws -> Void
+    ) async throws {
+        var state = RunState(reassembler: Reassembler(limits: reassemblyLimits, logger: logger), onRejection: onRejection)
         let consumer = self.consumer
         try await withTaskCancellationHandler {
             for try await record in consumer.messages {
@@ -94,6 +103,7 @@ public final class ProtocolSubscriber: Sendable {
     /// incomplete chunk set (commits must stay below it).
     private struct RunState {
         var reassembler: Reassembler
+        var onRejection: @Sendable (RejectedRecord) async -> Void
         var openSets: [KafkaTopicPartition: [MessageID: Int64]] = [:]
         var setPartitions: [MessageID: KafkaTopicPartition] = [:]
     }
@@ -202,6 +212,8 @@ public final class ProtocolSubscriber: Sendable {
             "reason": "\(reason)", "error": "\(error)", "topic": "\(record.topic)",
             "partition": "\(record.partition)", "offset": "\(record.offset)",
         ])
+        await state.onRejection(RejectedRecord(
+            topic: record.topic, partition: record.partition, offset: record.offset, reason: reason, detail: "\(error)"))
         await commitIfClear(record, state: state)
     }
 

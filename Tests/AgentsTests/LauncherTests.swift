@@ -1,4 +1,5 @@
 @testable import Agents
+import Foundation
 import Testing
 
 @Suite struct LauncherTests {
@@ -19,5 +20,26 @@ import Testing
         #expect(throws: AgentError.invalidConfiguration("k must be between 1 and clients=10 (got 50)")) {
             try configuration.validate()
         }
+    }
+}
+
+@Suite struct ConfigurationFileTests {
+    @Test func aPartialFileKeepsTheDefaultsForWhatItLeavesOut() throws {
+        let json = #"{"clients": 40, "k": 8, "model": "cnn"}"#
+        let configuration = try JSONDecoder().decode(ExperimentConfiguration.self, from: Data(json.utf8))
+        var expected = ExperimentConfiguration()
+        expected.clients = 40
+        expected.k = 8
+        expected.model = "cnn"
+        #expect(configuration == expected)
+    }
+
+    @Test func theComposeConfigurationIsValid() throws {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("compose/agentfl.json")
+        let configuration = try ExperimentConfiguration.load(from: url)
+        try configuration.validate()
+        #expect(configuration.clients == 20)
     }
 }

@@ -76,3 +76,46 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
         try check(width > 0 && width <= 1, "width must be in (0, 1] (got \(width))")
     }
 }
+
+extension ExperimentConfiguration {
+    private enum CodingKeys: String, CodingKey {
+        case runID, dataset, dataDirectory, trainLimit, testLimit, partition, alpha, shardsPerClient, clients, k, rounds, seed, localEpochs, batchSize, learningRate, optimizer, momentum, weightDecay, proximalMu, model, width, aggregation, trimFraction, krumByzantine, policy, budget, bidWindowSeconds, startupTimeoutSeconds, roundTimeoutSeconds, quorum
+    }
+
+    /// Every field is optional in a file: what it leaves out keeps its default, so a configuration
+    /// written by hand (or by an older version) needs only the fields it changes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = ExperimentConfiguration()
+        runID = try container.decodeIfPresent(String.self, forKey: .runID) ?? defaults.runID
+        dataset = try container.decodeIfPresent(String.self, forKey: .dataset) ?? defaults.dataset
+        dataDirectory = try container.decodeIfPresent(String.self, forKey: .dataDirectory)
+        trainLimit = try container.decodeIfPresent(Int.self, forKey: .trainLimit)
+        testLimit = try container.decodeIfPresent(Int.self, forKey: .testLimit)
+        partition = try container.decodeIfPresent(String.self, forKey: .partition) ?? defaults.partition
+        alpha = try container.decodeIfPresent(Double.self, forKey: .alpha) ?? defaults.alpha
+        shardsPerClient = try container.decodeIfPresent(Int.self, forKey: .shardsPerClient) ?? defaults.shardsPerClient
+        clients = try container.decodeIfPresent(Int.self, forKey: .clients) ?? defaults.clients
+        k = try container.decodeIfPresent(Int.self, forKey: .k) ?? defaults.k
+        rounds = try container.decodeIfPresent(Int.self, forKey: .rounds) ?? defaults.rounds
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
+        localEpochs = try container.decodeIfPresent(Int.self, forKey: .localEpochs) ?? defaults.localEpochs
+        batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+        learningRate = try container.decodeIfPresent(Double.self, forKey: .learningRate) ?? defaults.learningRate
+        optimizer = try container.decodeIfPresent(String.self, forKey: .optimizer) ?? defaults.optimizer
+        momentum = try container.decodeIfPresent(Double.self, forKey: .momentum) ?? defaults.momentum
+        weightDecay = try container.decodeIfPresent(Double.self, forKey: .weightDecay) ?? defaults.weightDecay
+        proximalMu = try container.decodeIfPresent(Double.self, forKey: .proximalMu) ?? defaults.proximalMu
+        model = try container.decodeIfPresent(String.self, forKey: .model) ?? defaults.model
+        width = try container.decodeIfPresent(Double.self, forKey: .width) ?? defaults.width
+        aggregation = try container.decodeIfPresent(String.self, forKey: .aggregation) ?? defaults.aggregation
+        trimFraction = try container.decodeIfPresent(Double.self, forKey: .trimFraction) ?? defaults.trimFraction
+        krumByzantine = try container.decodeIfPresent(Int.self, forKey: .krumByzantine) ?? defaults.krumByzantine
+        policy = try container.decodeIfPresent(String.self, forKey: .policy) ?? defaults.policy
+        budget = try container.decodeIfPresent(Double.self, forKey: .budget) ?? defaults.budget
+        bidWindowSeconds = try container.decodeIfPresent(Double.self, forKey: .bidWindowSeconds) ?? defaults.bidWindowSeconds
+        startupTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .startupTimeoutSeconds) ?? defaults.startupTimeoutSeconds
+        roundTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .roundTimeoutSeconds) ?? defaults.roundTimeoutSeconds
+        quorum = try container.decodeIfPresent(Double.self, forKey: .quorum) ?? defaults.quorum
+    }
+}

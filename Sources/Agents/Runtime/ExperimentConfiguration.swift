@@ -14,9 +14,9 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     public var alpha: Double = 0.5
     public var shardsPerClient: Int = 2
     // Federation
-    public var clients: Int = 20
-    public var k: Int = 5
-    public var rounds: Int = 5
+    public var clients: Int = 100
+    public var k: Int = 10
+    public var rounds: Int = 30
     public var seed: UInt64 = 1
     // Local training
     public var localEpochs: Int = 1

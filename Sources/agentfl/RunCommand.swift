@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let final = results.rounds.last?.testAccuracy ?? 0
-        print(String(format: "done: accuracy %.4f after %d rounds, %.1f s in all; results in %@/results.json, audit log in %@/audit.log",
-                     final, results.rounds.count, results.totalSeconds, out, out))
+        print(String(format: "done: accuracy %.4f after %d rounds; ready in %.2f s, %.1f s in all; results in %@/results.json, audit log in %@/audit.log",
+                     final, results.rounds.count, results.readySeconds, results.totalSeconds, out, out))
     }
 }

@@ -61,7 +61,8 @@ public struct ExperimentLauncher: Sendable {
             // Follow the run before the roles start, so no round is missed.
             let board = ConditionBoard(RunProgress())
             let bus = RoleBus(brokers: bootstrap, catalog: catalog, runID: configuration.runID, sender: "launcher", signer: nil, logger: logger)
-            let follower = try bus.subscriber(for: [.assignment, .roundMetrics, .auditRoot], group: nil, from: .beginning)
+            let follower = try bus.subscriber(
+                for: [.roundAnnouncement, .assignment, .roundMetrics, .auditRoot], group: nil, from: .beginning)
             let followTask = Task {
                 try await follower.run { received in
                     try await board.update { try $0.apply(received.envelope) }
@@ -108,9 +109,11 @@ public struct ExperimentLauncher: Sendable {
             }
             // The auditor seals the last round with its Merkle root; give it a moment to do so.
             _ = await board.wait(until: { $0.roots[rounds] != nil }, deadline: .now + .seconds(10))
+            let firstCall = await board.read { $0.firstCall }
             let results = RunResults(
                 config: configuration, rounds: await board.read { p in (1...rounds).compactMap { p.round($0) } },
-                startupSeconds: startup, totalSeconds: Self.seconds(began.duration(to: clock.now)))
+                startupSeconds: startup, readySeconds: firstCall.map { Self.seconds(began.duration(to: $0)) } ?? startup,
+                totalSeconds: Self.seconds(began.duration(to: clock.now)))
             try results.write(to: outDirectory)
             await stopFollowing()
             await Self.stop(children)
@@ -170,9 +173,13 @@ struct RunProgress: Sendable {
     var assignments: [Int: Assignment] = [:]
     var metrics: [Int: RoundMetrics] = [:]
     var roots: [Int: AuditRoot] = [:]
+    /// When the first call for participation arrived: every role up and every guardian ready.
+    var firstCall: ContinuousClock.Instant?
 
     mutating func apply(_ envelope: Envelope) throws {
         switch envelope.type {
+        case .roundAnnouncement:
+            if firstCall == nil { firstCall = .now }
         case .assignment:
             let a = try envelope.decode(as: Assignment.self)
             assignments[a.round] = a

@@ -41,12 +41,15 @@ public struct RunRound: Codable, Sendable, Equatable {
 public struct RunResults: Codable, Sendable {
     public var config: ExperimentConfiguration
     public var rounds: [RunRound]
+    /// Broker up, topics created, every role process launched.
     public var startupSeconds: Double
+    /// Until the first call for participation: every guardian loaded its data and said so.
+    public var readySeconds: Double
     public var totalSeconds: Double
 
     enum CodingKeys: String, CodingKey {
         case config, rounds
-        case startupSeconds = "startup_seconds", totalSeconds = "total_seconds"
+        case startupSeconds = "startup_seconds", readySeconds = "ready_seconds", totalSeconds = "total_seconds"
     }
 
     public func write(to directory: URL) throws {

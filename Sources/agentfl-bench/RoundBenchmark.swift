@@ -1,0 +1,118 @@
+import Agents
+import ArgumentParser
+import Foundation
+import KafkaTransport
+
+/// `agentfl-bench rounds`: wall time per round of the multi-process `agentfl run` against the
+/// in-process `agentfl simulate` with the same settings, the system's start-up time, and the
+/// peak resident memory of each process tree (sampled from /proc every 100 ms).
+struct RoundBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rounds",
+        abstract: "Seconds per round of agentfl run (processes over Kafka) against agentfl simulate (one process).")
+
+    @Option(help: "Clients, each a guardian process of its own.") var clients = 10
+    @Option(name: .customLong("k"), help: "Clients per round.") var k = 10
+    @Option(help: "Rounds per run.") var rounds = 10
+    @Option(help: "Runs of each; medians are reported.") var runs = 3
+    @Option(help: "mlp or cnn.") var model = "mlp"
+
+    func run() async throws {
+        let agentfl = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("agentfl")
+        let common = [
+            "--clients", "\(clients)", "--k", "\(k)", "--rounds", "\(rounds)", "--model", model,
+            "--partition", "dirichlet", "--alpha", "0.5", "--seed", "1",
+        ]
+        print("agentfl run (\(clients) guardian processes) vs agentfl simulate: Fashion-MNIST, \(model), Dirichlet α=0.5, K=\(k), \(rounds) rounds, \(runs) runs each")
+        var runRound: [Double] = [], simRound: [Double] = [], startup: [Double] = []
+        var runWall: [Double] = [], simWall: [Double] = [], runMemory: [Int] = [], simMemory: [Int] = []
+        var accuracies: [(Double, Double)] = []
+        for index in 0..<runs {
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-bench-\(UUID().uuidString)")
+            let run = try await Self.measure(agentfl, ["run", "--out", out.appendingPathComponent("run").path,
+                                                       "--guardian-processes", "\(clients)"] + common)
+            let sim = try await Self.measure(agentfl, ["simulate", "--quiet", "--out", out.appendingPathComponent("sim").path] + common)
+            let runResults = try Self.results(out.appendingPathComponent("run/results.json"))
+            let simResults = try Self.results(out.appendingPathComponent("sim/results.json"))
+            // Round 1 of a run also waits for every guardian to load its data: it is start-up, not a round.
+            runRound.append(Self.median(runResults.rounds.dropFirst().map(\.seconds)))
+            simRound.append(Self.median(simResults.rounds.dropFirst().map(\.seconds)))
+            startup.append(runResults.startup)
+            runWall.append(run.seconds)
+            simWall.append(sim.seconds)
+            runMemory.append(run.peakBytes)
+            simMemory.append(sim.peakBytes)
+            accuracies.append((runResults.rounds.last?.accuracy ?? 0, simResults.rounds.last?.accuracy ?? 0))
+            print(String(format: "  run %d: run %.3f s/round, simulate %.3f s/round, ready after %.2f s, accuracy %.4f vs %.4f",
+                         index + 1, runRound.last!, simRound.last!, startup.last!, accuracies.last!.0, accuracies.last!.1))
+            try? FileManager.default.removeItem(at: out)
+        }
+        let r = Self.median(runRound), s = Self.median(simRound)
+        print(String(format: "seconds per round (median of rounds 2…%d, median of runs): run %.3f  simulate %.3f  ratio %.2f×", rounds, r, s, r / s))
+        print(String(format: "system ready (broker + roles up, every guardian loaded its data, round 1 announced): %.2f s", Self.median(startup)))
+        print(String(format: "whole command: run %.1f s, simulate %.1f s", Self.median(runWall), Self.median(simWall)))
+        print(String(format: "peak resident memory of the process tree: run %.0f MiB, simulate %.0f MiB",
+                     Double(Self.median(runMemory.map(Double.init))) / 1_048_576, Double(Self.median(simMemory.map(Double.init))) / 1_048_576))
+        print("reference (PARTS.md, same work): PyTorch FedAvg loop 0.194 s/round; Flower 1.42 simulation 0.545 s/round, 14–19 s start-up and teardown, 1.6 GiB process tree")
+    }
+
+    struct Results {
+        var rounds: [(seconds: Double, accuracy: Double)]
+        var startup: Double
+    }
+
+    static func results(_ url: URL) throws -> Results {
+        guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
+              let rounds = object["rounds"] as? [[String: Any]]
+        else { throw ValidationError("\(url.path) has no rounds") }
+        return Results(
+            rounds: rounds.map { (($0["seconds"] as? Double) ?? 0, ($0["test_accuracy"] as? Double) ?? 0) },
+            startup: (object["ready_seconds"] as? Double) ?? 0)
+    }
+
+    /// Runs the command to its end, sampling the resident memory of its whole process tree.
+    static func measure(_ executable: URL, _ arguments: [String]) async throws -> (seconds: Double, peakBytes: Int) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-bench-\(UUID().uuidString).log")
+        let started = ContinuousClock.now
+        let child = try ChildProcess(name: "agentfl", executable: executable, arguments: arguments, logFile: log)
+        var peak = 0
+        while child.isRunning {
+            peak = max(peak, treeResidentBytes(root: child.processIdentifier))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let status = await child.waitForExit()
+        let elapsed = started.duration(to: .now)
+        guard status == 0 else {
+            throw ValidationError("agentfl \(arguments.first ?? "") failed (\(status)):\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
+        }
+        try? FileManager.default.removeItem(at: log)
+        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, peak)
+    }
+
+    /// Sum of VmRSS over `root` and all its descendants.
+    static func treeResidentBytes(root: Int32) -> Int {
+        var parents: [Int32: [Int32]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[parent, default: []].append(pid) }
+        }
+        var total = 0
+        var pending = [root]
+        while let pid = pending.popLast() {
+            total += ProcessMemory.residentBytes(of: pid) ?? 0
+            pending += parents[pid] ?? []
+        }
+        return total
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}

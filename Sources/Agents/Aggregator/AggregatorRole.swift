@@ -123,7 +123,7 @@ public struct AggregatorRole: Service {
             guard let assignment = await board.read({ $0.assignments[round] }) else { continue }
             let expected = Set(assignment.selected)
             let quorum = max(1, Int((configuration.quorum * Double(expected.count)).rounded(.up)))
-            let deadline = ServerAgent.instant(for: assignment.roundDeadline)
+            let deadline = ContinuousClock.Instant.deadline(assignment.roundDeadline)
             let complete = await board.wait(until: { $0.arrived(round).isSuperset(of: expected) }, deadline: deadline)
             if !complete {
                 // Past the deadline: settle for a quorum, giving stragglers one more timeout at most.
@@ -157,7 +157,7 @@ public struct AggregatorRole: Service {
                 lateClients: [], missingClients: expected.subtracting(merged).sorted(),
                 bytesUp: updates.reduce(0) { $0 + $1.parameters.values.count * MemoryLayout<Float>.size },
                 bytesDown: modelBytes * expected.count,
-                seconds: Self.seconds(roundStarted.duration(to: .now)))
+                seconds: roundStarted.duration(to: .now).inSeconds)
             checkpoint = AggregatorCheckpoint(model: model, metrics: metrics)
             try checkpoint.write(to: checkpointURL)
             await board.update { state in
@@ -176,7 +176,4 @@ public struct AggregatorRole: Service {
         while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }

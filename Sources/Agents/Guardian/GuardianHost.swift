@@ -106,7 +106,7 @@ public struct GuardianHost: Service {
         let mine = assignment.selected.filter(clients.contains)
         guard !mine.isEmpty else { return }
         let version = assignment.modelVersion
-        let deadline = ServerAgent.instant(for: assignment.roundDeadline) + .seconds(5)
+        let deadline = ContinuousClock.Instant.deadline(assignment.roundDeadline) + .seconds(5)
         guard await models.wait(until: { $0.models[version] != nil }, deadline: deadline),
               let model = await models.read({ $0.models[version] })
         else {

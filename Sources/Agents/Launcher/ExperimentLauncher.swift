@@ -90,7 +90,7 @@ public struct ExperimentLauncher: Sendable {
             }
             try launch("server", ["server"] + common + [
                 "--state-dir", state.appendingPathComponent("server").path, "--key", keys.appendingPathComponent("server.key").path])
-            let startup = Self.seconds(began.duration(to: clock.now))
+            let startup = began.duration(to: clock.now).inSeconds
             progress(.started(bootstrap: bootstrap.joined(separator: ","), seconds: startup))
 
             var reported = 0
@@ -112,8 +112,8 @@ public struct ExperimentLauncher: Sendable {
             let firstCall = await board.read { $0.firstCall }
             let results = RunResults(
                 config: configuration, rounds: await board.read { p in (1...rounds).compactMap { p.round($0) } },
-                startupSeconds: startup, readySeconds: firstCall.map { Self.seconds(began.duration(to: $0)) } ?? startup,
-                totalSeconds: Self.seconds(began.duration(to: clock.now)))
+                startupSeconds: startup, readySeconds: firstCall.map { began.duration(to: $0).inSeconds } ?? startup,
+                totalSeconds: began.duration(to: clock.now).inSeconds)
             try results.write(to: outDirectory)
             await stopFollowing()
             await Self.stop(children)
@@ -163,9 +163,6 @@ public struct ExperimentLauncher: Sendable {
         return url
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 /// What the launcher has seen of the run.

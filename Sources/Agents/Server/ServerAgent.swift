@@ -100,7 +100,7 @@ public struct ServerAgent: Service {
         round: Int, checkpoint: ServerCheckpoint, board: ConditionBoard<ServerState>, publisher: ProtocolPublisher
     ) async throws {
         let expected = configuration.clients
-        let bidDeadline = Self.instant(for: checkpoint.bidDeadline ?? Date())
+        let bidDeadline = ContinuousClock.Instant.deadline(checkpoint.bidDeadline ?? Date())
         _ = await board.wait(until: { state in
             state.assignments[round] != nil || (state.bids[round]?.count ?? 0) >= expected
         }, deadline: bidDeadline)
@@ -141,9 +141,6 @@ public struct ServerAgent: Service {
         }
     }
 
-    static func instant(for date: Date) -> ContinuousClock.Instant {
-        .now + .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
-    }
 }
 
 extension Candidate {

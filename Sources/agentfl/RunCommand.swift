@@ -1,5 +1,6 @@
 import Agents
 import ArgumentParser
+import Dispatch
 import Foundation
 import Logging
 
@@ -36,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
             executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
             topicsDirectory: try TopicsLocation.resolve(topics), logger: logger)
         print("agentfl run \(configuration.runID): \(configuration.dataset), \(configuration.model), \(configuration.partition) α=\(configuration.alpha), \(configuration.clients) clients, K=\(configuration.k), \(configuration.rounds) rounds, policy \(configuration.policy)")
-        let results = try await launcher.run { progress in
+        let experiment = Task { try await launcher.run { progress in
             switch progress {
             case let .started(bootstrap, seconds):
                 print(String(format: "broker %@ and roles started in %.2f s", bootstrap, seconds))
@@ -46,6 +47,25 @@ struct RunCommand: AsyncParsableCommand {
                     r.round, total, r.k, r.selected.map(String.init).joined(separator: ","), r.testAccuracy, r.testLoss,
                     Double(r.bytesUp) / 1e6, Double(r.bytesDown) / 1e6, r.clearingPrice, r.seconds))
             }
+        } }
+        // Ctrl-C or SIGTERM: cancel the run; the launcher then stops every role and the broker.
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                print("stopping: asking every role to drain and exit")
+                experiment.cancel()
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let results: RunResults
+        do {
+            results = try await experiment.value
+        } catch is CancellationError {
+            print("stopped before the last round; partial logs and the audit log are in \(out)")
+            throw ExitCode(130)
         }
         let final = results.rounds.last?.testAccuracy ?? 0
         print(String(format: "done: accuracy %.4f after %d rounds; ready in %.2f s, %.1f s in all; results in %@/results.json, audit log in %@/audit.log",

@@ -120,9 +120,14 @@ public struct ExperimentLauncher: Sendable {
             await broker?.stop()
             return results
         } catch {
-            await stopFollowing()
-            await Self.stop(children)
-            await broker?.stop()
+            // Cleanup must not inherit the cancellation that may have brought us here: the roles
+            // get their grace period to drain and commit before anything is killed.
+            let stopChildren = children
+            await Task {
+                await stopFollowing()
+                await Self.stop(stopChildren)
+                await broker?.stop()
+            }.value
             throw error
         }
     }

@@ -24,6 +24,8 @@ public final class ProtocolSubscriber: Sendable {
     private let reassemblyLimits: Reassembler.Limits
     private let logger: Logger
     private let stats = Mutex(SubscriberStatistics())
+    /// True while a record is being processed (handler and commit), so cancellation can wait for it.
+    private let busy = BusyFlag()
     /// False for a consumer without a group id: it has nowhere to commit to.
     private let commitsOffsets: Bool
 
@@ -88,14 +90,23 @@ public final class ProtocolSubscriber: Sendable {
     ) async throws {
         var state = RunState(reassembler: Reassembler(limits: reassemblyLimits, logger: logger), onRejection: onRejection)
         let consumer = self.consumer
+        // Cancellation drains: a record being handled is finished and committed before the
+        // consumer closes; an idle wait for the next record is ended by closing at once.
+        let busy = self.busy
         try await withTaskCancellationHandler {
             for try await record in consumer.messages {
                 if Task.isCancelled { break }
+                busy.value.store(true, ordering: .sequentiallyConsistent)
                 stats.withLock { $0.records += 1 }
+                defer { busy.value.store(false, ordering: .sequentiallyConsistent) }
                 try await process(record, state: &state, handler: handler)
+                if Task.isCancelled { break }
             }
+            if Task.isCancelled { await consumer.close() }
         } onCancel: {
-            Task { await consumer.close() }
+            if !busy.value.load(ordering: .sequentiallyConsistent) {
+                Task { await consumer.close() }
+            }
         }
     }
 
@@ -249,4 +260,9 @@ public final class ProtocolSubscriber: Sendable {
             ])
         }
     }
+}
+
+/// A shared flag the cancellation handler can read while the run loop sets it.
+private final class BusyFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

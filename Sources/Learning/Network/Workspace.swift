@@ -72,10 +72,26 @@ final class Workspace {
         for i in 0..<min(newLabels.count, capacity) { labels[i] = newLabels[i] }
     }
 
+    /// Copies only the labels of `data[range]` (for ``infer(parameters:input:batch:)``).
+    func loadLabels(_ data: Dataset, range: Range<Int>) {
+        data.labels.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            labels.update(from: base + range.lowerBound, count: range.count)
+        }
+    }
+
     func forward(parameters: UnsafePointer<Float>, batch: Int) {
+        infer(parameters: parameters, input: activations[0], batch: batch)
+    }
+
+    /// Forward pass reading the first layer's input from `input` (NHWC, e.g. straight from a
+    /// single-channel dataset) instead of the loaded batch: saves the copy when only the
+    /// outputs are needed. A ``backward(parameters:gradient:first:count:)`` after it is only
+    /// valid when `input` is the loaded batch.
+    func infer(parameters: UnsafePointer<Float>, input: UnsafePointer<Float>, batch: Int) {
         for (i, layer) in model.layers.enumerated() {
             layer.forward(
-                input: activations[i], output: activations[i + 1], batch: batch,
+                input: i == 0 ? input : UnsafePointer(activations[i]), output: activations[i + 1], batch: batch,
                 parameters: parameters + model.parameterOffsets[i], scratch: scratch[i]
             )
         }

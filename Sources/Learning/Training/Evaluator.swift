@@ -17,15 +17,25 @@ public struct Evaluator: Sendable {
         var correct = 0
         let all = Array(0..<data.count)
         var start = 0
+        // One channel: the stored (C, H, W) layout is already the layers' (H, W, C), so the
+        // forward pass reads the features in place instead of copying each batch.
+        let inPlace = data.sampleShape[0] == 1
         parameters.withUnsafeBufferPointer { params in
-            while start < data.count {
-                let batch = min(workspace.capacity, data.count - start)
-                workspace.load(data, indices: all[start..<(start + batch)])
-                workspace.forward(parameters: params.baseAddress!, batch: batch)
-                let result = workspace.loss(batch: batch, withGradient: false, gradientScale: 0)
-                lossSum += result.lossSum
-                correct += result.correct
-                start += batch
+            data.features.withUnsafeBufferPointer { features in
+                while start < data.count {
+                    let batch = min(workspace.capacity, data.count - start)
+                    if inPlace, let base = features.baseAddress {
+                        workspace.loadLabels(data, range: start..<(start + batch))
+                        workspace.infer(parameters: params.baseAddress!, input: base + start * data.sampleSize, batch: batch)
+                    } else {
+                        workspace.load(data, indices: all[start..<(start + batch)])
+                        workspace.forward(parameters: params.baseAddress!, batch: batch)
+                    }
+                    let result = workspace.loss(batch: batch, withGradient: false, gradientScale: 0)
+                    lossSum += result.lossSum
+                    correct += result.correct
+                    start += batch
+                }
             }
         }
         return (Double(correct) / Double(data.count), lossSum / Double(data.count))

@@ -11,7 +11,9 @@ struct RoundBenchmark: AsyncParsableCommand {
         commandName: "rounds",
         abstract: "Seconds per round of agentfl run (processes over Kafka) against agentfl simulate (one process).")
 
-    @Option(help: "Clients, each a guardian process of its own.") var clients = 10
+    @Option(help: "Clients (the reference: 100, so each holds ~600 samples).") var clients = 100
+    @Option(name: .customLong("guardian-processes"), help: "Guardian processes the clients are spread over.")
+    var guardianProcesses = 10
     @Option(name: .customLong("k"), help: "Clients per round.") var k = 10
     @Option(help: "Rounds per run.") var rounds = 10
     @Option(help: "Runs of each; medians are reported.") var runs = 3
@@ -24,14 +26,14 @@ struct RoundBenchmark: AsyncParsableCommand {
             "--clients", "\(clients)", "--k", "\(k)", "--rounds", "\(rounds)", "--model", model,
             "--partition", "dirichlet", "--alpha", "0.5", "--seed", "1",
         ]
-        print("agentfl run (\(clients) guardian processes) vs agentfl simulate: Fashion-MNIST, \(model), Dirichlet α=0.5, K=\(k), \(rounds) rounds, \(runs) runs each")
+        print("agentfl run (\(guardianProcesses) guardian processes) vs agentfl simulate: Fashion-MNIST, \(model), Dirichlet α=0.5, \(clients) clients, K=\(k), \(rounds) rounds, \(runs) runs each")
         var runRound: [Double] = [], simRound: [Double] = [], startup: [Double] = []
         var runWall: [Double] = [], simWall: [Double] = [], runMemory: [Int] = [], simMemory: [Int] = []
         var accuracies: [(Double, Double)] = []
         for index in 0..<runs {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-bench-\(UUID().uuidString)")
             let run = try await Self.measure(agentfl, ["run", "--out", out.appendingPathComponent("run").path,
-                                                       "--guardian-processes", "\(clients)"] + common)
+                                                       "--guardian-processes", "\(guardianProcesses)"] + common)
             let sim = try await Self.measure(agentfl, ["simulate", "--quiet", "--out", out.appendingPathComponent("sim").path] + common)
             let runResults = try Self.results(out.appendingPathComponent("run/results.json"))
             let simResults = try Self.results(out.appendingPathComponent("sim/results.json"))

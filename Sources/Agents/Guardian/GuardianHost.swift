@@ -26,6 +26,10 @@ public struct GuardianHost: Service {
     }
 
     public func run() async throws {
+        // Guardian processes are the parallelism: one BLAS thread each, so several processes on
+        // a few cores do not thrash, and training runs exactly as `agentfl simulate` runs it when
+        // it trains clients side by side (also one thread each): same sums, same numbers.
+        BLASThreads.set(1)
         let task = try configuration.federatedTask()
         let profiles = Dictionary(uniqueKeysWithValues: clients.map {
             ($0, ClientProfile.draw(clientID: $0, runSeed: configuration.seed))
@@ -86,17 +90,21 @@ public struct GuardianHost: Service {
             logger.warning("ignored a call for run \(call.runID); this guardian serves run \(configuration.runID)")
             return
         }
-        for client in clients {
-            guard let profile = profiles[client] else { continue }
-            let samples = task.partition.indices.contains(client) ? task.partition[client].count : 0
-            let decision: BidDecision = samples == 0 ? .decline(reason: "no local data") : .participate
-            let bid = Bid(
-                round: call.round, clientID: client, decision: decision,
-                askPrice: bidding.askPrice(profile: profile, sampleCount: samples, localEpochs: call.task.localEpochs, round: call.round),
-                sampleCount: samples, labelHistogram: task.train.labelHistogram(of: task.partition.indices.contains(client) ? task.partition[client] : []),
-                device: DeviceProfile(samplesPerSecond: profile.samplesPerSecond, memoryMiB: profile.memoryMiB, maxWidth: profile.maxWidth),
-                privacyBudgetRemaining: nil, availability: 1)
-            _ = try await publishers[client]?.publish(bid, round: call.round, key: String(client))
+        // Every hosted client bids at once; the server closes bidding when the last one arrives.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients {
+                guard let profile = profiles[client], let publisher = publishers[client] else { continue }
+                let samples = task.partition.indices.contains(client) ? task.partition[client].count : 0
+                let decision: BidDecision = samples == 0 ? .decline(reason: "no local data") : .participate
+                let bid = Bid(
+                    round: call.round, clientID: client, decision: decision,
+                    askPrice: bidding.askPrice(profile: profile, sampleCount: samples, localEpochs: call.task.localEpochs, round: call.round),
+                    sampleCount: samples, labelHistogram: task.train.labelHistogram(of: task.partition.indices.contains(client) ? task.partition[client] : []),
+                    device: DeviceProfile(samplesPerSecond: profile.samplesPerSecond, memoryMiB: profile.memoryMiB, maxWidth: profile.maxWidth),
+                    privacyBudgetRemaining: nil, availability: 1)
+                group.addTask { _ = try await publisher.publish(bid, round: call.round, key: String(client)) }
+            }
+            try await group.waitForAll()
         }
     }
 

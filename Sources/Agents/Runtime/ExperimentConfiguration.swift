@@ -35,7 +35,7 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     // Agents and market
     public var policy: String = "random"
     /// Money the server may pay out per round (reverse auction budget).
-    public var budget: Double = 100
+    public var budget: Double = 1000
     /// How long the server waits for bids after announcing a round (it closes early once every client answered).
     public var bidWindowSeconds: Double = 2
     /// How long the server waits for every guardian to report ready before round 1.

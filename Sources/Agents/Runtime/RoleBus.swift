@@ -38,6 +38,8 @@ public struct RoleBus: Sendable {
     public func producer() throws -> KafkaProducer {
         var configuration = KafkaProducerConfiguration(bootstrapServers: brokers)
         configuration.clientID = "agentfl-\(sender)"
+        // The round protocol waits on every hop: send at once rather than batching for 5 ms.
+        configuration.lingerMilliseconds = 0
         return try KafkaProducer(configuration: configuration, logger: logger)
     }
 

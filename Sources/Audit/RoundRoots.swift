@@ -20,6 +20,14 @@ struct RoundRoots: Sendable {
         return try? MerkleTree(hexLeaves: hashes)
     }
 
+    /// Whether the first n entries of `round`, for some n, have the Merkle root `rootHex`.
+    func hasPrefix(round: Int, withRoot rootHex: String) -> Bool {
+        guard let hashes = rounds[round]?.hashes else { return false }
+        return (1...max(1, hashes.count)).contains { count in
+            (try? MerkleTree(hexLeaves: Array(hashes.prefix(count))))?.rootHex == rootHex
+        }
+    }
+
     /// Hex root per round.
     func roots() -> [Int: String] {
         var roots: [Int: String] = [:]

@@ -32,6 +32,23 @@ import Testing
         }
     }
 
+    /// A round is sealed when its metrics arrive; a straggler's entry logged afterwards must not
+    /// turn the published root into a false alarm, while an altered early entry still does.
+    @Test func aRootSealedBeforeAStragglerStillVerifies() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("audit.log")
+        let log = try AuditLog.open(url)
+        for i in 0..<3 { try log.append(type: "bid", round: 1, sender: "guardian-\(i)", timestamp: i, payload: ["ask": .number(Double(i))]) }
+        let sealed = try #require(log.root(round: 1))
+        try log.append(type: "client-update", round: 1, sender: "guardian-9", timestamp: 9, payload: ["late": true])
+        log.close()
+        let report = try AuditVerifier.verify(url, publishedRoots: [1: sealed])
+        #expect(report.checkedRoots == [1])
+        #expect(throws: AuditVerificationFailure.self) {
+            try AuditVerifier.verify(url, publishedRoots: [1: String(repeating: "0", count: 64)])
+        }
+    }
+
     @Test func rootOfAnUnknownRoundMismatches() throws {
         let dir = try TemporaryDirectory()
         let url = dir.file("audit.log")

@@ -107,8 +107,17 @@ public struct ExperimentLauncher: Sendable {
                     if status != 0 { throw AgentError.roleFailed(role: failed.name, status: status) }
                 }
             }
-            // The auditor seals the last round with its Merkle root; give it a moment to do so.
-            _ = await board.wait(until: { $0.roots[rounds] != nil }, deadline: .now + .seconds(10))
+            // The auditor fsyncs every entry and may trail the rounds: stop nothing before it has
+            // logged and sealed the last round, so the audit log is complete.
+            var sealed = false
+            while !sealed {
+                sealed = await board.wait(until: { $0.roots[rounds] != nil }, deadline: .now + .seconds(5))
+                try Task.checkCancellation()
+                if !sealed, let auditor = children.first(where: { $0.name == "auditor" }), !auditor.isRunning {
+                    throw AgentError.roleFailed(role: "auditor", status: await auditor.waitForExit())
+                }
+                if !sealed { logger.warning("waiting for the auditor to seal round \(rounds)") }
+            }
             let firstCall = await board.read { $0.firstCall }
             let results = RunResults(
                 config: configuration, rounds: await board.read { p in (1...rounds).compactMap { p.round($0) } },

@@ -11,10 +11,7 @@ extension ProcessTests {
         var configuration = ExperimentConfiguration.small(clients: 10, k: 5, rounds: 2)
         configuration.roundTimeoutSeconds = 4
         try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startAuditor()
-            try cluster.startAggregator()
-            for client in 0..<10 { try cluster.startGuardians(client...client) }
-            try cluster.startServer()
+            try cluster.startRoles(guardians: (0..<10).map { $0...$0 })
 
             // Kill one selected client as soon as round 1 is assigned: it never sends its update.
             let assigned = await board.wait(until: { $0.assignments[1] != nil }, deadline: .now + .seconds(60))
@@ -39,10 +36,7 @@ extension ProcessTests {
     @Test func aggregatorKilledAndRestartedLosesAndDoublesNothing() async throws {
         let configuration = ExperimentConfiguration.small(clients: 6, k: 3, rounds: 3)
         try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startAuditor()
-            try cluster.startAggregator()
-            try cluster.startGuardians(0...5)
-            try cluster.startServer()
+            try cluster.startRoles(guardians: [0...5])
 
             // Kill the aggregator once round 2 is assigned (its updates are on their way), then restart it.
             let assigned = await board.wait(until: { $0.assignments[2] != nil }, deadline: .now + .seconds(60))

@@ -10,10 +10,7 @@ extension ProcessTests {
     @Test func serverRestartedContinuesFromTheLastCompletedRound() async throws {
         let configuration = ExperimentConfiguration.small(clients: 6, k: 3, rounds: 3)
         try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startAuditor()
-            try cluster.startAggregator()
-            try cluster.startGuardians(0...5)
-            try cluster.startServer()
+            try cluster.startRoles(guardians: [0...5])
 
             let firstDone = await board.wait(until: { $0.metrics[1] != nil }, deadline: .now + .seconds(60))
             try #require(firstDone, "round 1 never finished\n\(cluster.logs())")
@@ -35,10 +32,7 @@ extension ProcessTests {
     @Test func brokerBrieflyUnreachableEveryRoleRecovers() async throws {
         let configuration = ExperimentConfiguration.small(clients: 6, k: 3, rounds: 3)
         try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startAuditor()
-            try cluster.startAggregator()
-            try cluster.startGuardians(0...5)
-            try cluster.startServer()
+            try cluster.startRoles(guardians: [0...5])
 
             let firstDone = await board.wait(until: { $0.metrics[1] != nil }, deadline: .now + .seconds(60))
             try #require(firstDone, "round 1 never finished\n\(cluster.logs())")

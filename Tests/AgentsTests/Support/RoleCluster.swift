@@ -54,6 +54,14 @@ final class RoleCluster: @unchecked Sendable {
         try start("guardian-\(range.lowerBound)-\(range.upperBound)", ["guardian", "--clients", "\(range.lowerBound)-\(range.upperBound)"])
     }
 
+    /// Auditor, aggregator, one guardian process per range, then the server: a whole run.
+    func startRoles(guardians: [ClosedRange<Int>]) throws {
+        try startAuditor()
+        try startAggregator()
+        for range in guardians { try startGuardians(range) }
+        try startServer()
+    }
+
     func kill(_ name: String) async {
         guard let process = processes[name] else { return }
         process.send(SIGKILL)

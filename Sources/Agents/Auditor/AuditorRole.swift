@@ -107,7 +107,7 @@ actor AuditBook {
             logger.warning("rejected \(envelope.type.rawValue) from \(envelope.sender): \(rejection)")
         }
         let digest = try? envelope.signingDigest()
-        let entry = try log.append(
+        try log.append(
             type: type, round: envelope.round, sender: envelope.sender,
             timestamp: Int((envelope.timestamp.timeIntervalSince1970 * 1000).rounded()), messageID: id,
             // Only a verified signature goes in the entry's own fields, where `audit verify` re-checks it.
@@ -117,7 +117,7 @@ actor AuditBook {
             payload: payload)
         recorded.insert(id)
         guard rejection == nil, envelope.type == .roundMetrics, let round = envelope.round, roots[round] == nil else { return nil }
-        return try seal(round: round, lastIndex: entry.index)
+        return try seal(round: round)
     }
 
     /// Records a frame the subscriber refused (corrupt, truncated, unknown type, wrong version, bad
@@ -137,18 +137,20 @@ actor AuditBook {
     }
 
     /// Publishes the round's Merkle root over its entries so far and records it (outside any round,
-    /// so the seal does not change the root it states).
-    private func seal(round: Int, lastIndex: Int) throws -> AuditRoot? {
-        guard let root = log.root(round: round) else { return nil }
-        roots[round] = root
-        let leaves = try AuditQuery(round: round).entries(in: log.url)
+    /// so the seal does not change the root it states). The log keeps the per-round trees, so
+    /// sealing reads nothing back from disk.
+    private func seal(round: Int) throws -> AuditRoot? {
+        guard let sealed = log.auditRoot(round: round) else { return nil }
+        roots[round] = sealed.merkleRoot
         _ = try log.append(
             type: "audit-root", round: nil, sender: "auditor", timestamp: Int((Date().timeIntervalSince1970 * 1000).rounded()),
-            payload: ["sealed_round": .number(Double(round)), "merkle_root": .string(root), "leaves": .number(Double(leaves.count))])
+            payload: [
+                "sealed_round": .number(Double(round)), "merkle_root": .string(sealed.merkleRoot),
+                "leaves": .number(Double(sealed.entryCount)),
+            ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(Dictionary(uniqueKeysWithValues: roots.map { (String($0.key), $0.value) })).write(to: rootsURL, options: .atomic)
-        return AuditRoot(
-            round: round, merkleRoot: root, firstIndex: leaves.first?.index ?? lastIndex, lastIndex: lastIndex, entryCount: leaves.count)
+        return sealed
     }
 }

@@ -31,8 +31,12 @@ public struct GuardianHost: Service {
         // it trains clients side by side (also one thread each): same sums, same numbers.
         BLASThreads.set(1)
         let task = try configuration.federatedTask()
-        let profiles = Dictionary(uniqueKeysWithValues: clients.map {
-            ($0, ClientProfile.draw(clientID: $0, runSeed: configuration.seed))
+        // What each client offers does not change between rounds: work it out once.
+        let offers = Dictionary(uniqueKeysWithValues: clients.map { client in
+            let shard = task.partition.indices.contains(client) ? task.partition[client] : []
+            return (client, ClientOffer(
+                profile: ClientProfile.draw(clientID: client, runSeed: configuration.seed),
+                sampleCount: shard.count, labelHistogram: task.train.labelHistogram(of: shard)))
         })
         let models = ConditionBoard(ModelStore())
         // One producer for the process; each client publishes under its own sender name.
@@ -69,7 +73,7 @@ public struct GuardianHost: Service {
                     switch received.envelope.type {
                     case .roundAnnouncement:
                         let call = try received.envelope.decode(as: RoundAnnouncement.self)
-                        try await bid(on: call, task: task, profiles: profiles, publishers: publishers)
+                        try await bid(on: call, offers: offers, publishers: publishers)
                     case .assignment:
                         let assignment = try received.envelope.decode(as: Assignment.self)
                         try await train(for: assignment, task: task, models: models, publishers: publishers)
@@ -84,7 +88,7 @@ public struct GuardianHost: Service {
     }
 
     private func bid(
-        on call: RoundAnnouncement, task: FederatedTask, profiles: [Int: ClientProfile], publishers: [Int: ProtocolPublisher]
+        on call: RoundAnnouncement, offers: [Int: ClientOffer], publishers: [Int: ProtocolPublisher]
     ) async throws {
         guard call.runID == configuration.runID else {
             logger.warning("ignored a call for run \(call.runID); this guardian serves run \(configuration.runID)")
@@ -93,13 +97,14 @@ public struct GuardianHost: Service {
         // Every hosted client bids at once; the server closes bidding when the last one arrives.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients {
-                guard let profile = profiles[client], let publisher = publishers[client] else { continue }
-                let samples = task.partition.indices.contains(client) ? task.partition[client].count : 0
-                let decision: BidDecision = samples == 0 ? .decline(reason: "no local data") : .participate
+                guard let offer = offers[client], let publisher = publishers[client] else { continue }
+                let profile = offer.profile
+                let decision: BidDecision = offer.sampleCount == 0 ? .decline(reason: "no local data") : .participate
                 let bid = Bid(
                     round: call.round, clientID: client, decision: decision,
-                    askPrice: bidding.askPrice(profile: profile, sampleCount: samples, localEpochs: call.task.localEpochs, round: call.round),
-                    sampleCount: samples, labelHistogram: task.train.labelHistogram(of: task.partition.indices.contains(client) ? task.partition[client] : []),
+                    askPrice: bidding.askPrice(
+                        profile: profile, sampleCount: offer.sampleCount, localEpochs: call.task.localEpochs, round: call.round),
+                    sampleCount: offer.sampleCount, labelHistogram: offer.labelHistogram,
                     device: DeviceProfile(samplesPerSecond: profile.samplesPerSecond, memoryMiB: profile.memoryMiB, maxWidth: profile.maxWidth),
                     privacyBudgetRemaining: nil, availability: 1)
                 group.addTask { _ = try await publisher.publish(bid, round: call.round, key: String(client)) }
@@ -131,4 +136,11 @@ public struct GuardianHost: Service {
             logger.info("round \(assignment.round): client \(client) trained on \(result.sampleCount) samples, loss \(result.meanLoss)")
         }
     }
+}
+
+/// What a hosted client puts in every bid: its hardware, and the size and label mix of its shard.
+struct ClientOffer: Sendable {
+    var profile: ClientProfile
+    var sampleCount: Int
+    var labelHistogram: [Int]
 }

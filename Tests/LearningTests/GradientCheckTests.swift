@@ -69,6 +69,41 @@ import Testing
         )
     }
 
+    @Test func convolutionsWorkingOneSampleAtATime() {
+        // 36 rows per step on a 6×6 map: each im2col + sgemm step takes one sample of the batch,
+        // so the weight gradient accumulates across steps.
+        Self.check(
+            { $0.conv(3, kernel: 3, padding: 1, rowsPerStep: 36); $0.relu(); $0.conv(2, kernel: 3, padding: 0, rowsPerStep: 16) },
+            input: ActivationShape(height: 6, width: 6, channels: 2), batch: 3
+        )
+    }
+
+    @Test func stepSizeDoesNotChangeTheResult() {
+        let input = ActivationShape(height: 6, width: 6, channels: 2)
+        func model(rows: Int) -> Model {
+            var stack = LayerStack(input: input)
+            stack.conv(3, kernel: 3, padding: 1, rowsPerStep: rows); stack.maxPool(2); stack.relu(); stack.dense(4)
+            return Model(architecture: .mlp, sampleShape: [2, 6, 6], classCount: 4, width: 1, layers: stack.layers)
+        }
+        let (whole, stepped) = (model(rows: 10_000), model(rows: 72))
+        let parameters = whole.initialParameters(seed: 3)
+        var rng = SplitMix64(seed: 5)
+        let inputs = (0..<(5 * input.size)).map { _ in Float(rng.nextNormal()) }
+        let labels: [Int32] = [0, 1, 2, 3, 1]
+        let (lossA, gradientA) = Self.lossAndGradient(whole, parameters, inputs: inputs, labels: labels)
+        let (lossB, gradientB) = Self.lossAndGradient(stepped, parameters, inputs: inputs, labels: labels)
+        #expect(abs(lossA - lossB) < 1e-6)
+        #expect(zip(gradientA, gradientB).allSatisfy { abs($0 - $1) < 1e-5 })
+    }
+
+    @Test func maxPoolWithAWindowOfThreeAndUncoveredEdges() {
+        // 7×7 → 2×2 windows of 3: the last row and column get no gradient.
+        Self.check(
+            { $0.conv(2, kernel: 3, padding: 1); $0.maxPool(3); $0.relu() },
+            input: ActivationShape(height: 7, width: 7, channels: 1)
+        )
+    }
+
     @Test func maxPool() {
         Self.check(
             { $0.conv(3, kernel: 3, padding: 1); $0.maxPool(2); $0.relu() },

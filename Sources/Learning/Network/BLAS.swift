@@ -32,8 +32,8 @@ enum BLAS {
     }
 }
 
-/// The OpenBLAS thread pool size. OpenBLAS keeps it process-wide; set it once at start-up
-/// (benchmarks and the simulation choose per workload).
+/// The OpenBLAS thread pool size. OpenBLAS keeps it process-wide: set it once at start-up, and
+/// never above 1 while training or evaluation runs shards side by side (``ShardRunner``).
 public enum BLASThreads {
     public static var current: Int { Int(openblas_get_num_threads()) }
 

@@ -107,8 +107,8 @@ struct LayerStack {
     mutating func dense(_ outputs: Int) { append(DenseLayer(inputShape: shape, outputs: outputs)) }
     mutating func relu() { append(ReLULayer(inputShape: shape)) }
     mutating func maxPool(_ window: Int) { append(MaxPoolLayer(inputShape: shape, window: window)) }
-    mutating func conv(_ channels: Int, kernel: Int, padding: Int) {
-        append(Conv2DLayer(inputShape: shape, outputChannels: channels, kernel: kernel, padding: padding))
+    mutating func conv(_ channels: Int, kernel: Int, padding: Int, rowsPerStep: Int = 512) {
+        append(Conv2DLayer(inputShape: shape, outputChannels: channels, kernel: kernel, padding: padding, rowsPerStep: rowsPerStep))
     }
 
     private mutating func append(_ layer: any Layer) {

@@ -43,7 +43,7 @@ final class Workspace {
     var logits: UnsafeMutablePointer<Float> { activations[activations.count - 1] }
 
     /// Copies the given samples into the input buffer, converting (C, H, W) to the layers' (H, W, C).
-    func load(_ data: Dataset, indices: ArraySlice<Int>) {
+    func load<Indices: Collection<Int>>(_ data: Dataset, indices: Indices) {
         let sampleSize = data.sampleSize
         let channels = data.sampleShape[0]
         let plane = data.sampleShape[1] * data.sampleShape[2]

@@ -15,19 +15,31 @@ struct LearningBenchmark: ParsableCommand {
     var runs: Int = 5
     @Option(help: "Comma-separated models: mlp, cnn, cifar-cnn.")
     var models: String = "mlp,cnn"
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "Cores for one epoch or evaluation: batch shards run side by side on single-threaded OpenBLAS (default: all cores).")
     var threads: Int?
+    @Option(help: "Instead of --threads: give OpenBLAS this many threads and run the batch shards one after another.")
+    var blasThreads: Int?
     @Option(help: "Directory with Fashion-MNIST (default: Debian's location).")
     var dataDir: String?
+    @Option(help: "Run only this phase: epoch or eval (default: both), e.g. to profile one.")
+    var only: Phase?
     @Flag(help: "Skip the PyTorch comparison even when torch is installed.")
     var noPytorch = false
+
+    enum Phase: String, ExpressibleByArgument {
+        case epoch, eval
+    }
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
     }
 
     func run() throws {
-        if let threads { BLASThreads.set(threads) }
+        let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        // The machine's limit: sgemm on every core through OpenBLAS's own pool.
+        BLASThreads.set(ProcessInfo.processInfo.activeProcessorCount)
+        let peak = Self.sgemmPeak()
+        BLASThreads.set(blasThreads ?? 1)
         let architectures = try models.split(separator: ",").map { name -> ModelArchitecture in
             guard let architecture = ModelArchitecture(rawValue: String(name)) else {
                 throw ValidationError("unknown model '\(name)'")
@@ -35,8 +47,8 @@ struct LearningBenchmark: ParsableCommand {
             return architecture
         }
         let fashion = try DatasetLoader.load(.fashionMNIST, directory: dataDir.map { URL(fileURLWithPath: $0) })
-        let peak = Self.sgemmPeak()
-        print("learning benchmark: OpenBLAS \(BLASThreads.current) threads, sgemm 512³ \(String(format: "%.1f", peak)) GFLOP/s, median of \(runs)")
+        let mode = blasThreads == nil ? "\(cores) threads over batch shards, OpenBLAS single-threaded" : "OpenBLAS \(BLASThreads.current) threads"
+        print("learning benchmark: \(mode); sgemm 512³ peak \(String(format: "%.1f", peak)) GFLOP/s on \(ProcessInfo.processInfo.activeProcessorCount) cores; median of \(runs)")
         let torch = noPytorch ? nil : PyTorchReference.measure(models: architectures.filter { $0 != .cifarCNN }, runs: runs)
         if !noPytorch && torch == nil { print("(PyTorch not importable by python3: no side-by-side figures)") }
         print("model       parameters  epoch(600,B=32) s  GFLOP/s  eval(10k) s  GFLOP/s  torch epoch s  torch eval s  speed-up epoch/eval")
@@ -49,15 +61,15 @@ struct LearningBenchmark: ParsableCommand {
             }
             let model = try makeModel(architecture, inputShape: data.train.sampleShape, classes: 10)
             let parameters = model.initialParameters(seed: 1)
-            let trainer = LocalTrainer(model: model)
+            let trainer = LocalTrainer(model: model, threads: blasThreads == nil ? cores : 1)
             let configuration = TrainingConfiguration(localEpochs: 1, batchSize: 32, learningRate: 0.05)
             let indices = Array(0..<600)
-            let epoch = try Self.median(runs) {
+            let epoch = only == .eval ? .nan : try Self.median(runs) {
                 _ = try trainer.train(global: parameters, data: data.train, indices: indices, configuration: configuration, seed: 1)
             }
             let test = data.test.prefix(10_000)
-            let evaluator = Evaluator(model: model)
-            let evaluation = try Self.median(runs) { _ = try evaluator.evaluate(parameters: parameters, on: test) }
+            let evaluator = Evaluator(model: model, threads: blasThreads == nil ? cores : 1)
+            let evaluation = only == .epoch ? .nan : try Self.median(runs) { _ = try evaluator.evaluate(parameters: parameters, on: test) }
             // Forward is 2 FLOPs per multiply-add; a training step about 3× forward.
             let macs = Double(model.multiplyAddsPerSample)
             let epochGFLOPs = 600 * 6 * macs / epoch / 1e9

@@ -39,6 +39,49 @@ import Testing
         #expect(after.loss < before.loss)
     }
 
+    @Test(arguments: [ModelArchitecture.mlp, .cnn])
+    func shardsGiveTheSameNumbersOnOneThreadOrSeveral(architecture: ModelArchitecture) throws {
+        BLASThreads.set(1) // as a simulation leaves it; otherwise the shards run one after another
+        let data = try Self.quadrants(count: 100, seed: 4)
+        let model = try makeModel(architecture, inputShape: [1, 6, 6], classes: 4, width: 0.25)
+        let initial = model.initialParameters(seed: 5)
+        // 100 samples in batches of 16 (the last one 4), each split into 3 shards.
+        let configuration = TrainingConfiguration(localEpochs: 2, batchSize: 16, learningRate: 0.05, batchShards: 3)
+        let serial = try LocalTrainer(model: model, threads: 1).train(
+            global: initial, data: data, indices: Array(0..<100), configuration: configuration, seed: 2)
+        let parallel = try LocalTrainer(model: model, threads: 3).train(
+            global: initial, data: data, indices: Array(0..<100), configuration: configuration, seed: 2)
+        #expect(serial.parameters == parallel.parameters)
+        #expect(serial.meanLoss == parallel.meanLoss)
+        #expect(serial.steps == 14)
+        // Unsharded differs only by float rounding.
+        var whole = configuration
+        whole.batchShards = 1
+        let unsharded = try LocalTrainer(model: model).train(
+            global: initial, data: data, indices: Array(0..<100), configuration: whole, seed: 2)
+        #expect(zip(unsharded.parameters, serial.parameters).allSatisfy { abs($0 - $1) < 1e-4 })
+        #expect(abs(unsharded.meanLoss - serial.meanLoss) < 1e-5)
+
+        let one = try Evaluator(model: model, batchSize: 7, threads: 1).evaluate(parameters: serial.parameters, on: data)
+        let three = try Evaluator(model: model, batchSize: 7, threads: 3).evaluate(parameters: serial.parameters, on: data)
+        #expect(one == three)
+    }
+
+    @Test func shardRangesCoverTheBatchInOrder() {
+        #expect(ShardRunner.ranges(count: 32, parts: 2) == [0..<16, 16..<32])
+        #expect(ShardRunner.ranges(count: 7, parts: 3) == [0..<3, 3..<5, 5..<7])
+        #expect(ShardRunner.ranges(count: 2, parts: 4) == [0..<1, 1..<2])
+    }
+
+    @Test func shardCountMustBePositive() {
+        let model = try! makeModel(.mlp, inputShape: [1, 6, 6], classes: 4, width: 0.1)
+        #expect(throws: TrainingError.invalidConfiguration("batch shards must be positive, got 0")) {
+            try LocalTrainer(model: model).train(
+                global: model.initialParameters(seed: 1), data: try Self.quadrants(count: 8, seed: 1), indices: Array(0..<8),
+                configuration: TrainingConfiguration(batchShards: 0), seed: 1)
+        }
+    }
+
     @Test func adamLearns() throws {
         let data = try Self.quadrants(count: 256, seed: 2)
         let model = try makeModel(.mlp, inputShape: [1, 6, 6], classes: 4, width: 0.1)

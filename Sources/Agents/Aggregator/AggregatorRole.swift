@@ -26,6 +26,9 @@ public struct AggregatorRole: Service {
 
     public func run() async throws {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        // The guardians wait while the new model is evaluated, so the evaluation takes every
+        // core: batches side by side, each on single-threaded OpenBLAS.
+        BLASThreads.set(1)
         let task = try configuration.federatedTask()
         let spool = try UpdateSpool(directory: stateDirectory.appendingPathComponent("spool"))
         let publisher = try bus.publisher()
@@ -145,7 +148,7 @@ public struct AggregatorRole: Service {
             } else {
                 logger.error("round \(round): \(updates.count) of \(expected.count) updates, below the quorum of \(quorum); the model stays as it was")
             }
-            let evaluation = try task.evaluate(parameters)
+            let evaluation = try task.evaluate(parameters, threads: ProcessInfo.processInfo.activeProcessorCount)
             let merged = Set(updates.map(\.clientID))
             let model = GlobalModel(
                 version: checkpoint.model.version + 1, round: round, architecture: configuration.model,

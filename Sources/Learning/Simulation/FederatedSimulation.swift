@@ -17,18 +17,28 @@ public struct SimulationResult: Sendable {
 /// global model, aggregate, evaluate on the test set.
 public struct FederatedSimulation: Sendable {
     public let task: FederatedTask
-    /// Clients trained at the same time. Above 1, OpenBLAS runs single-threaded inside each
-    /// client (small matrices gain more from client-level parallelism than from threaded sgemm).
-    /// Results do not depend on it beyond float rounding inside threaded sgemm.
+    /// Clients trained at the same time; the cores left over go to each client's batch shards.
+    /// Results do not depend on it.
     public let concurrentClients: Int
+    /// Cores the run may use (default: all).
+    public let cores: Int
 
-    public init(task: FederatedTask, concurrentClients: Int = 1) {
+    public init(task: FederatedTask, concurrentClients: Int = 1, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.task = task
         self.concurrentClients = max(1, concurrentClients)
+        self.cores = max(1, cores)
     }
+
+    /// Cores each client's training may use.
+    var threadsPerClient: Int { max(1, cores / concurrentClients) }
 
     public func run(progress: (RoundResult) -> Void = { _ in }) throws(SimulationError) -> SimulationResult {
         let runStart = ContinuousClock.now
+        // Parallelism comes from clients side by side and from each batch's shards, each on
+        // single-threaded OpenBLAS (small matrices gain more that way than from threaded sgemm).
+        // It is left single-threaded afterwards: switching it back while another simulation in
+        // the process runs shards side by side would enter threaded sgemm from two threads.
+        BLASThreads.set(1)
         var global = task.initialParameters()
         var rounds = [RoundResult]()
         for round in 1...max(task.configuration.rounds, 1) where task.configuration.rounds > 0 {
@@ -36,7 +46,7 @@ public struct FederatedSimulation: Sendable {
             let selected = task.selectClients(round: round)
             let trained = try trainAll(selected, round: round, global: global)
             global = try task.aggregate(trained.map(\.contribution), global: global, round: round)
-            let (accuracy, loss) = try task.evaluate(global)
+            let (accuracy, loss) = try task.evaluate(global, threads: cores)
             let samples = trained.reduce(0) { $0 + $1.result.sampleCount }
             let trainLoss = trained.reduce(0.0) { $0 + $1.result.meanLoss * Double($1.result.sampleCount) } / Double(max(samples, 1))
             let floats = selected.reduce(0) { $0 + task.parameterCount(forClient: $1) }
@@ -58,21 +68,19 @@ public struct FederatedSimulation: Sendable {
         if concurrentClients == 1 || clients.count == 1 {
             var trained = [(contribution: ClientContribution, result: LocalTrainingResult)]()
             for client in clients {
-                trained.append(try task.trainClient(client, round: round, global: global))
+                trained.append(try task.trainClient(client, round: round, global: global, threads: threadsPerClient))
             }
             return trained
         }
-        let previousThreads = BLASThreads.current
-        BLASThreads.set(1)
-        defer { BLASThreads.set(previousThreads) }
         let outcomes = Mutex([Int: Result<(contribution: ClientContribution, result: LocalTrainingResult), SimulationError>]())
         let next = Atomic<Int>(0)
         let task = self.task
+        let threads = threadsPerClient
         DispatchQueue.concurrentPerform(iterations: min(concurrentClients, clients.count)) { _ in
             while true {
                 let i = next.add(1, ordering: .relaxed).oldValue
                 guard i < clients.count else { return }
-                let outcome = Result { () throws(SimulationError) in try task.trainClient(clients[i], round: round, global: global) }
+                let outcome = Result { () throws(SimulationError) in try task.trainClient(clients[i], round: round, global: global, threads: threads) }
                 outcomes.withLock { $0[i] = outcome }
             }
         }

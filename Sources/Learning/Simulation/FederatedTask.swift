@@ -77,8 +77,9 @@ public struct FederatedTask: Sendable {
         model(forClient: client).parameterCount
     }
 
-    /// Trains one client from the global model, with the round's local-shuffle seed.
-    public func trainClient(_ client: Int, round: Int, global: [Float]) throws(SimulationError) -> (contribution: ClientContribution, result: LocalTrainingResult) {
+    /// Trains one client from the global model, with the round's local-shuffle seed, on up to
+    /// `threads` cores (the result does not depend on it).
+    public func trainClient(_ client: Int, round: Int, global: [Float], threads: Int = 1) throws(SimulationError) -> (contribution: ClientContribution, result: LocalTrainingResult) {
         guard client >= 0, client < partition.count else {
             throw .invalidConfiguration("client \(client) does not exist (there are \(partition.count))")
         }
@@ -93,7 +94,7 @@ public struct FederatedTask: Sendable {
         }
         let result: LocalTrainingResult
         do {
-            result = try LocalTrainer(model: clientModel).train(
+            result = try LocalTrainer(model: clientModel, threads: threads).train(
                 global: start, data: train, indices: partition[client], configuration: configuration.training,
                 seed: SeedDerivation.seed(run: configuration.seed, round: round, client: client, purpose: .localShuffle)
             )
@@ -118,9 +119,10 @@ public struct FederatedTask: Sendable {
         }
     }
 
-    public func evaluate(_ parameters: [Float]) throws(SimulationError) -> (accuracy: Double, loss: Double) {
+    /// Test accuracy and loss of the global model, on up to `threads` cores (the result does not depend on it).
+    public func evaluate(_ parameters: [Float], threads: Int = 1) throws(SimulationError) -> (accuracy: Double, loss: Double) {
         do {
-            return try Evaluator(model: model).evaluate(parameters: parameters, on: test)
+            return try Evaluator(model: model, threads: threads).evaluate(parameters: parameters, on: test)
         } catch {
             throw .training(error)
         }

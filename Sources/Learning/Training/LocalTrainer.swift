@@ -14,9 +14,14 @@ public struct LocalTrainingResult: Sendable {
 /// optional FedProx proximal term and per-example clipping.
 public struct LocalTrainer: Sendable {
     public let model: Model
+    /// Cores one training run may use: the batch's shards (``TrainingConfiguration/batchShards``)
+    /// run side by side, up to this many at once, when OpenBLAS is single-threaded. The numbers
+    /// are the same whatever the value.
+    public let threads: Int
 
-    public init(model: Model) {
+    public init(model: Model, threads: Int = 1) {
         self.model = model
+        self.threads = max(1, threads)
     }
 
     /// Starts from `global`, runs `configuration.localEpochs` epochs over `indices` (reshuffled
@@ -32,51 +37,55 @@ public struct LocalTrainer: Sendable {
             return LocalTrainingResult(parameters: parameters, sampleCount: indices.count, meanLoss: 0, steps: 0, seconds: 0)
         }
         let batchSize = min(configuration.batchSize, indices.count)
-        let workspace = Workspace(model: model, capacity: batchSize)
+        let shardCount = min(configuration.batchShards, batchSize)
+        let lanes = (0..<shardCount).map { _ in
+            TrainingLane(
+                model: model, capacity: (batchSize + shardCount - 1) / shardCount, perExample: configuration.clipping != nil
+            )
+        }
+        let runner = ShardRunner(threads: threads)
         var optimizer = OptimizerState(optimizer: configuration.optimizer, parameterCount: model.parameterCount)
         var rng = SplitMix64(seed: seed)
         var noiseRNG = SplitMix64(seed: SplitMix64.mix(seed ^ 0xD1B5_4A32_D192_ED03))
-        var gradient = [Float](repeating: 0, count: model.parameterCount)
-        var exampleGradient = configuration.clipping == nil ? [] : [Float](repeating: 0, count: model.parameterCount)
         var order = indices
         var lossSum = 0.0
         var seen = 0
         var steps = 0
         let mu = configuration.proximalMu
+        let gradient = lanes[0].gradient
         for _ in 0..<configuration.localEpochs {
             rng.shuffle(&order)
             var batchStart = 0
             while batchStart < order.count {
                 let batch = min(batchSize, order.count - batchStart)
-                workspace.load(data, indices: order[batchStart..<(batchStart + batch)])
-                parameters.withUnsafeMutableBufferPointer { params in
-                    gradient.withUnsafeMutableBufferPointer { grad in
-                        let p = UnsafePointer(params.baseAddress!)
-                        workspace.forward(parameters: p, batch: batch)
-                        if let clipping = configuration.clipping {
-                            let (loss, _) = workspace.loss(batch: batch, withGradient: true, gradientScale: 1)
-                            lossSum += loss
-                            exampleGradient.withUnsafeMutableBufferPointer { example in
-                                Self.clippedSum(
-                                    workspace: workspace, parameters: p, batch: batch, maxNorm: clipping.maxNorm,
-                                    sum: grad, example: example
-                                )
-                            }
-                            clipping.hook?.hook.adjust(summedGradient: grad, batchSize: batch, step: steps, rng: &noiseRNG)
-                            let scale = 1 / Float(batch)
-                            for i in 0..<grad.count { grad[i] *= scale }
-                        } else {
-                            let (loss, _) = workspace.loss(batch: batch, withGradient: true, gradientScale: 1 / Float(batch))
-                            lossSum += loss
-                            workspace.backward(parameters: p, gradient: grad.baseAddress!, count: batch)
-                        }
-                        if mu > 0 {
-                            global.withUnsafeBufferPointer { anchor in
-                                for i in 0..<grad.count { grad[i] += mu * (params[i] - anchor[i]) }
-                            }
-                        }
-                        optimizer.step(parameters: params, gradient: grad, learningRate: configuration.learningRate)
+                let shards = ShardRunner.ranges(count: batch, parts: shardCount)
+                parameters.withUnsafeBufferPointer { params in
+                    let p = params.baseAddress!
+                    runner.forEach(shards.count) { s in
+                        let range = shards[s]
+                        lanes[s].computeGradient(
+                            data: data, indices: order[(batchStart + range.lowerBound)..<(batchStart + range.upperBound)],
+                            parameters: p, batchSize: batch, clipping: configuration.clipping
+                        )
                     }
+                }
+                // Sum the shards' losses and gradients in shard order.
+                for s in shards.indices {
+                    lossSum += lanes[s].lossSum
+                    if s > 0 { BLAS.axpy(count: gradient.count, alpha: 1, x: lanes[s].gradient.baseAddress!, y: gradient.baseAddress!) }
+                }
+                if let clipping = configuration.clipping {
+                    clipping.hook?.hook.adjust(summedGradient: gradient, batchSize: batch, step: steps, rng: &noiseRNG)
+                    let scale = 1 / Float(batch)
+                    for i in 0..<gradient.count { gradient[i] *= scale }
+                }
+                parameters.withUnsafeMutableBufferPointer { params in
+                    if mu > 0 {
+                        global.withUnsafeBufferPointer { anchor in
+                            for i in 0..<gradient.count { gradient[i] += mu * (params[i] - anchor[i]) }
+                        }
+                    }
+                    optimizer.step(parameters: params, gradient: gradient, learningRate: configuration.learningRate)
                 }
                 seen += batch
                 steps += 1

@@ -8,10 +8,17 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public var proximalMu: Float
     /// Per-example gradient clipping (and a hook for noise), e.g. for DP-SGD. nil: batch gradients.
     public var clipping: PerExampleClipping?
+    /// Each mini-batch's gradient is the sum of this many contiguous parts of the batch, added in
+    /// order; the parts may run on separate cores (see ``LocalTrainer/threads``).
+    ///
+    /// The split fixes the order of the floating-point sums, so it belongs to the configuration,
+    /// not to the machine: the same value gives the same numbers on one core or on many.
+    public var batchShards: Int
 
     public init(
         localEpochs: Int = 1, batchSize: Int = 32, learningRate: Float = 0.05,
-        optimizer: Optimizer = .plainSGD, proximalMu: Float = 0, clipping: PerExampleClipping? = nil
+        optimizer: Optimizer = .plainSGD, proximalMu: Float = 0, clipping: PerExampleClipping? = nil,
+        batchShards: Int = 2
     ) {
         self.localEpochs = localEpochs
         self.batchSize = batchSize
@@ -19,6 +26,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         self.optimizer = optimizer
         self.proximalMu = proximalMu
         self.clipping = clipping
+        self.batchShards = batchShards
     }
 
     /// Checks the values that would make training meaningless.
@@ -31,6 +39,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         guard proximalMu.isFinite, proximalMu >= 0 else {
             throw .invalidConfiguration("proximal μ must not be negative, got \(proximalMu)")
         }
+        guard batchShards > 0 else { throw .invalidConfiguration("batch shards must be positive, got \(batchShards)") }
         if let clipping, !(clipping.maxNorm > 0) {
             throw .invalidConfiguration("clipping norm must be positive, got \(clipping.maxNorm)")
         }

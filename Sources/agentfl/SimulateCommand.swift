@@ -63,6 +63,8 @@ struct Simulate: ParsableCommand {
     var concurrentClients: Int?
     @Option(help: "Output directory for results.json and results.csv.")
     var out: String = "out/simulate"
+    @Flag(help: "Also write DIR/partition.json: each client's training-sample indices, to replay the same split elsewhere.")
+    var savePartition = false
     @Flag(help: "Print only the final line.")
     var quiet = false
 
@@ -89,6 +91,7 @@ struct Simulate: ParsableCommand {
         }
         let directory = URL(fileURLWithPath: out)
         try SimulationReport.write(result, configuration: configuration, to: directory)
+        if savePartition { try SimulationReport.writePartition(task.partition, to: directory) }
         let meanSeconds = result.rounds.isEmpty ? 0 : result.rounds.map(\.seconds).reduce(0, +) / Double(result.rounds.count)
         print(String(
             format: "final test accuracy %.4f after %d rounds, %.3f s per round, %.1f s in all; wrote %@",

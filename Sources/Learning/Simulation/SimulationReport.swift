@@ -112,6 +112,19 @@ public enum SimulationReport {
         }
     }
 
+    /// Writes `partition.json`, `{"clients": [[sample index, …], …]}`: each client's training
+    /// samples, so another framework can replay exactly this split (with `results.json`'s
+    /// per-round `selected` clients).
+    public static func writePartition(_ partition: [[Int]], to directory: URL) throws(SimulationError) {
+        let url = directory.appendingPathComponent("partition.json")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try JSONEncoder().encode(["clients": partition]).write(to: url)
+        } catch {
+            throw .output(path: url.path, reason: "\(error)")
+        }
+    }
+
     public static func csv(_ rounds: [RoundResult]) -> String {
         var lines = ["round,k,test_accuracy,test_loss,train_loss,bytes_up,bytes_down,seconds,selected"]
         for r in rounds {

@@ -12,7 +12,7 @@ struct ExperimentOptions: ParsableArguments {
     var dataDirectory: String?
     @Option(name: .customLong("train-limit"), help: "Use only the first N training samples.") var trainLimit: Int?
     @Option(name: .customLong("test-limit"), help: "Use only the first N test samples.") var testLimit: Int?
-    @Option(help: "iid | dirichlet | shards | quantity") var partition: String?
+    @Option(help: "iid | dirichlet | dirichlet-unbalanced | shards | quantity") var partition: String?
     @Option(help: "Dirichlet concentration α.") var alpha: Double?
     @Option(help: "Number of clients.") var clients: Int?
     @Option(name: .customLong("k"), help: "Clients per round.") var k: Int?

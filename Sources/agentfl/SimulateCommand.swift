@@ -13,7 +13,7 @@ struct Simulate: ParsableCommand {
     var dataset: String = "fashion-mnist"
     @Option(help: "Directory with the dataset files (default: Debian's location for Fashion-MNIST).")
     var dataDir: String?
-    @Option(help: "Partition: iid, dirichlet, shards or quantity.")
+    @Option(help: "Partition: iid, dirichlet (NIID-Bench's, balanced sizes), dirichlet-unbalanced (Flower's default), shards or quantity.")
     var partition: String = "dirichlet"
     @Option(help: "Dirichlet concentration α (dirichlet and quantity partitions).")
     var alpha: Double = 0.5

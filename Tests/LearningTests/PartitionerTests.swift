@@ -1,10 +1,13 @@
+import Foundation
 import Testing
 @testable import Learning
 
 @Suite struct PartitionerTests {
     /// 10 classes × 200 samples, labels interleaved.
     static let labels: [Int32] = (0..<2000).map { Int32($0 % 10) }
-    static let schemes: [PartitionScheme] = [.iid, .dirichlet(alpha: 0.5), .shards(perClient: 2), .quantity(alpha: 1)]
+    static let schemes: [PartitionScheme] = [
+        .iid, .dirichlet(alpha: 0.5), .dirichlet(alpha: 0.5, balanced: false), .shards(perClient: 2), .quantity(alpha: 1),
+    ]
 
     @Test(arguments: schemes)
     func sameSeedSamePartitionAndDisjoint(scheme: PartitionScheme) {
@@ -44,6 +47,26 @@ import Testing
             return dominance.reduce(0, +) / Double(dominance.count)
         }
         #expect(meanClasses(0.1) > meanClasses(100) + 0.2)
+    }
+
+    @Test func balancingKeepsDirichletSizesNearTheMean() throws {
+        // 60 clients over 10 classes × 600 samples, mean 100 per client.
+        let labels: [Int32] = (0..<6000).map { Int32($0 % 10) }
+        func sizes(balanced: Bool) -> [Int] {
+            Partitioner.partition(labels: labels, classCount: 10, clients: 60, scheme: .dirichlet(alpha: 0.5, balanced: balanced), seed: 7)
+                .map(\.count)
+        }
+        let (plain, balanced) = (sizes(balanced: false), sizes(balanced: true))
+        #expect(plain.allSatisfy { $0 >= 10 } && balanced.allSatisfy { $0 >= 10 })
+        // A balanced client stops receiving once above the mean: sizes spread far less.
+        func spread(_ sizes: [Int]) -> Double {
+            (sizes.map { pow(Double($0) - 100, 2) }.reduce(0, +) / Double(sizes.count)).squareRoot()
+        }
+        #expect(spread(balanced) < spread(plain), "spread \(spread(balanced)) balanced, \(spread(plain)) unbalanced")
+        #expect(plain.max()! > balanced.max()!)
+        #expect(try PartitionScheme.parse("dirichlet-unbalanced") == .dirichlet(alpha: 0.5, balanced: false))
+        #expect(PartitionScheme.dirichlet(alpha: 0.5, balanced: false).name == "dirichlet-unbalanced")
+        #expect(try PartitionScheme.parse("dirichlet") == .dirichlet(alpha: 0.5))
     }
 
     @Test func quantitySkewVariesSizesNotLabels() {

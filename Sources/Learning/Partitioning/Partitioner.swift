@@ -11,8 +11,10 @@ public struct Partitioner {
         switch scheme {
         case .iid:
             parts = iid(count: labels.count, clients: clients, rng: &rng)
-        case .dirichlet(let alpha):
-            parts = dirichlet(labels: labels, classCount: classCount, clients: clients, alpha: max(alpha, 1e-3), rng: &rng)
+        case .dirichlet(let alpha, let balanced):
+            parts = dirichlet(
+                labels: labels, classCount: classCount, clients: clients, alpha: max(alpha, 1e-3), balanced: balanced, rng: &rng
+            )
         case .shards(let perClient):
             parts = shards(labels: labels, clients: clients, perClient: max(perClient, 1), rng: &rng)
         case .quantity(let alpha):
@@ -40,9 +42,9 @@ public struct Partitioner {
         return split(order, sizes: evenSizes(total: count, parts: clients))
     }
 
-    /// NIID-Bench style: per class, split its samples by p ~ Dir(α), where clients already above
-    /// the average size get no more; redraw until every client has a minimum number of samples.
-    static func dirichlet(labels: [Int32], classCount: Int, clients: Int, alpha: Double, rng: inout SplitMix64) -> [[Int]] {
+    /// Per class, split its samples by p ~ Dir(α) (when `balanced`, as NIID-Bench, clients already
+    /// above the average size get no more); redraw until every client has at least 10 samples.
+    static func dirichlet(labels: [Int32], classCount: Int, clients: Int, alpha: Double, balanced: Bool, rng: inout SplitMix64) -> [[Int]] {
         let total = labels.count
         let byClass = indicesByClass(labels: labels, classCount: classCount)
         let required = min(10, total / clients)
@@ -54,7 +56,9 @@ public struct Partitioner {
                 var members = classIndices
                 rng.shuffle(&members)
                 var proportions = rng.nextDirichlet(alpha: alpha, count: clients)
-                for j in 0..<clients where Double(parts[j].count) >= average { proportions[j] = 0 }
+                if balanced {
+                    for j in 0..<clients where Double(parts[j].count) >= average { proportions[j] = 0 }
+                }
                 let sum = proportions.reduce(0, +)
                 if sum > 0 {
                     proportions = proportions.map { $0 / sum }

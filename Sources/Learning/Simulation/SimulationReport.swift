@@ -42,7 +42,7 @@ public enum SimulationReport {
             dataset = c.dataset.rawValue
             partition = c.partition.name
             switch c.partition {
-            case .dirichlet(let a), .quantity(let a):
+            case .dirichlet(let a, _), .quantity(let a):
                 alpha = a
                 shardsPerClient = nil
             case .shards(let n):

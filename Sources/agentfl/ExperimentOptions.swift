@@ -25,6 +25,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .customLong("mu"), help: "FedProx proximal term μ.") var proximalMu: Double?
     @Option(help: "mlp | cnn | cifar-cnn") var model: String?
     @Option(help: "Model width multiplier (HeteroFL), in (0, 1].") var width: Double?
+    @Option(name: .customLong("init"), help: "Weight initialization: he | pytorch") var initialization: String?
     @Option(help: "fedavg | median | trimmed-mean | krum") var aggregation: String?
     @Option var seed: UInt64?
     @Option(help: "Selection policy: random.") var policy: String?
@@ -57,6 +58,7 @@ struct ExperimentOptions: ParsableArguments {
         set(proximalMu, \.proximalMu)
         set(model, \.model)
         set(width, \.width)
+        set(initialization, \.initialization)
         set(aggregation, \.aggregation)
         set(seed, \.seed)
         set(policy, \.policy)

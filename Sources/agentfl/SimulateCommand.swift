@@ -39,6 +39,8 @@ struct Simulate: ParsableCommand {
     var weightDecay: Float = 0
     @Option(help: "Model: mlp, cnn or cifar-cnn.")
     var model: String = "mlp"
+    @Option(name: .customLong("init"), help: "Weight initialization: he or pytorch (PyTorch's default for Linear and Conv2d).")
+    var initialization: String = "he"
     @Option(help: "Width multiplier(s), comma-separated, assigned to clients round-robin (HeteroFL), e.g. 1,0.5,0.25.")
     var width: String = "1"
     @Option(help: "Aggregation: fedavg, median, trimmed-mean or krum.")
@@ -111,6 +113,9 @@ struct Simulate: ParsableCommand {
         guard let architecture = ModelArchitecture(rawValue: model.lowercased()) else {
             throw ValidationError("unknown model '\(model)' (expected \(ModelArchitecture.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
+        guard let weights = WeightInitialization(rawValue: initialization.lowercased()) else {
+            throw ValidationError("unknown initialization '\(initialization)' (expected \(WeightInitialization.allCases.map(\.rawValue).joined(separator: " or ")))")
+        }
         let parts = width.split(separator: ",")
         let clientWidths = parts.compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, clientWidths.count == parts.count else {
@@ -137,7 +142,7 @@ struct Simulate: ParsableCommand {
                 localEpochs: localEpochs, batchSize: batch, learningRate: lr, optimizer: optimizerKind, proximalMu: mu,
                 clipping: clipNorm.map { PerExampleClipping(maxNorm: $0) }
             ),
-            architecture: architecture, clientWidths: clientWidths, aggregation: rule, seed: seed,
+            architecture: architecture, initialization: weights, clientWidths: clientWidths, aggregation: rule, seed: seed,
             trainLimit: trainLimit, testLimit: testLimit
         )
         do {

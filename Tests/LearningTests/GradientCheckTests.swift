@@ -30,7 +30,7 @@ import Testing
             architecture: .mlp, sampleShape: [input.channels, input.height, input.width], classCount: classes, width: 1, layers: stack.layers
         )
         var rng = SplitMix64(seed: seed)
-        let parameters = model.initialParameters(seed: seed).map { $0 * 3 }
+        let parameters = model.initialParameters(seed: seed, scheme: .pytorch).map { $0 * 3 }
         let inputs = (0..<(batch * input.size)).map { _ in Float(rng.nextNormal()) }
         let labels = (0..<batch).map { _ in Int32(rng.nextInt(below: classes)) }
         let (_, analytic) = lossAndGradient(model, parameters, inputs: inputs, labels: labels)

@@ -67,6 +67,28 @@ import Testing
         #expect(one == three)
     }
 
+    @Test func initializationSchemesDifferOnlyInScale() throws {
+        let model = try makeModel(.cnn, inputShape: [1, 8, 8], classes: 3, width: 0.25)
+        let he = model.initialParameters(seed: 4)
+        let torch = model.initialParameters(seed: 4, scheme: .pytorch)
+        #expect(he.count == model.parameterCount && torch.count == model.parameterCount)
+        for (layer, offset) in zip(model.layers, model.parameterOffsets) where layer.parameterCount > 0 {
+            let fanIn: Int
+            switch layer {
+            case let conv as Conv2DLayer: fanIn = conv.columns
+            case let dense as DenseLayer: fanIn = dense.inputs
+            default: continue
+            }
+            let weights = offset..<(offset + layer.parameterCount - layer.outputShape.channels)
+            let biases = weights.upperBound..<(offset + layer.parameterCount)
+            let bound = 1 / Float(fanIn).squareRoot()
+            #expect(torch[offset..<biases.upperBound].allSatisfy { abs($0) <= bound })
+            #expect(biases.allSatisfy { he[$0] == 0 })
+            #expect(weights.allSatisfy { abs(he[$0] - torch[$0] * Float(6).squareRoot()) <= 1e-6 })
+            #expect(weights.contains { abs(he[$0]) > bound }, "He weights reach beyond PyTorch's bound")
+        }
+    }
+
     @Test func shardRangesCoverTheBatchInOrder() {
         #expect(ShardRunner.ranges(count: 32, parts: 2) == [0..<16, 16..<32])
         #expect(ShardRunner.ranges(count: 7, parts: 3) == [0..<3, 3..<5, 5..<7])

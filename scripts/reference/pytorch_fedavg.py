@@ -4,7 +4,8 @@
 Reads the run's `results.json` (settings and each round's selected clients) and
 `partition.json` (written with `--save-partition`), then runs FedAvg over exactly the same
 split and client draws: sample-weighted averaging, E local epochs of shuffled mini-batches,
-plain SGD, PyTorch's own initialisation and shuffling. Fashion-MNIST is read from Debian's
+plain SGD, PyTorch's own shuffling, and the run's initialization scheme drawn by PyTorch
+(`he`: kaiming_uniform_ with the ReLU gain and zero biases; `pytorch`: PyTorch's default). Fashion-MNIST is read from Debian's
 location and standardized as agentfl does ((x/255 − 0.2860) / 0.3530).
 
 Benchmark-only: needs torch (`pip install "torch==2.13.0+cpu"`), never a test dependency.
@@ -50,6 +51,7 @@ def main():
     parser.add_argument("run", help="directory with results.json and partition.json")
     parser.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--seed", type=int, default=1, help="PyTorch's seed (initialisation, shuffling)")
+    parser.add_argument("--init", choices=["he", "pytorch"], help="weight initialization (default: the run's)")
     args = parser.parse_args()
     with open(os.path.join(args.run, "results.json")) as f:
         results = json.load(f)
@@ -62,6 +64,11 @@ def main():
     x, y = load(args.data_dir, "train")
     tx, ty = load(args.data_dir, "t10k")
     model = make(config["model"])
+    if (args.init or config.get("init", "pytorch")) == "he":
+        for layer in model.modules():
+            if isinstance(layer, (nn.Linear, nn.Conv2d)):
+                nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
+                nn.init.zeros_(layer.bias)
     batch, lr, epochs = config["batch"], config["lr"], config["local_epochs"]
     for r in results["rounds"]:
         start = time.perf_counter()

@@ -12,6 +12,9 @@ extension ExperimentConfiguration {
         guard let architecture = ModelArchitecture(rawValue: model) else {
             throw AgentError.invalidConfiguration("unknown model \(model); known: \(ModelArchitecture.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard let scheme = WeightInitialization(rawValue: initialization) else {
+            throw AgentError.invalidConfiguration("unknown initialization \(initialization); known: \(WeightInitialization.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         let optimizer: Optimizer = self.optimizer == "adam"
             ? .adam(weightDecay: Float(weightDecay))
             : .sgd(momentum: Float(momentum), weightDecay: Float(weightDecay))
@@ -22,7 +25,7 @@ extension ExperimentConfiguration {
             training: TrainingConfiguration(
                 localEpochs: localEpochs, batchSize: batchSize, learningRate: Float(learningRate),
                 optimizer: optimizer, proximalMu: Float(proximalMu)),
-            architecture: architecture, clientWidths: [width],
+            architecture: architecture, initialization: scheme, clientWidths: [width],
             aggregation: try AggregationChoice.parse(aggregation, trim: trimFraction, krumF: krumByzantine),
             seed: seed, trainLimit: trainLimit, testLimit: testLimit)
     }

@@ -29,6 +29,8 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     // Model and aggregation
     public var model: String = "mlp"
     public var width: Double = 1.0
+    /// Weight initialization: `he` or `pytorch`.
+    public var initialization: String = "he"
     public var aggregation: String = "fedavg"
     public var trimFraction: Double = 0.1
     public var krumByzantine: Int = 1
@@ -79,7 +81,7 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
 
 extension ExperimentConfiguration {
     private enum CodingKeys: String, CodingKey {
-        case runID, dataset, dataDirectory, trainLimit, testLimit, partition, alpha, shardsPerClient, clients, k, rounds, seed, localEpochs, batchSize, learningRate, optimizer, momentum, weightDecay, proximalMu, model, width, aggregation, trimFraction, krumByzantine, policy, budget, bidWindowSeconds, startupTimeoutSeconds, roundTimeoutSeconds, quorum
+        case runID, dataset, dataDirectory, trainLimit, testLimit, partition, alpha, shardsPerClient, clients, k, rounds, seed, localEpochs, batchSize, learningRate, optimizer, momentum, weightDecay, proximalMu, model, width, initialization, aggregation, trimFraction, krumByzantine, policy, budget, bidWindowSeconds, startupTimeoutSeconds, roundTimeoutSeconds, quorum
     }
 
     /// Every field is optional in a file: what it leaves out keeps its default, so a configuration
@@ -108,6 +110,7 @@ extension ExperimentConfiguration {
         proximalMu = try container.decodeIfPresent(Double.self, forKey: .proximalMu) ?? defaults.proximalMu
         model = try container.decodeIfPresent(String.self, forKey: .model) ?? defaults.model
         width = try container.decodeIfPresent(Double.self, forKey: .width) ?? defaults.width
+        initialization = try container.decodeIfPresent(String.self, forKey: .initialization) ?? defaults.initialization
         aggregation = try container.decodeIfPresent(String.self, forKey: .aggregation) ?? defaults.aggregation
         trimFraction = try container.decodeIfPresent(Double.self, forKey: .trimFraction) ?? defaults.trimFraction
         krumByzantine = try container.decodeIfPresent(Int.self, forKey: .krumByzantine) ?? defaults.krumByzantine

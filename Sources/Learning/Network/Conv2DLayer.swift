@@ -23,8 +23,8 @@ struct Conv2DLayer: Layer {
     var scratchPerSample: Int { pixels * columns }
     var multiplyAddsPerSample: Int { pixels * columns * outputChannels }
 
-    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using rng: inout SplitMix64) {
-        Self.uniformFill(parameters, fanIn: columns, rng: &rng)
+    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, scheme: WeightInitialization, using rng: inout SplitMix64) {
+        scheme.fill(parameters, fanIn: columns, rng: &rng)
     }
 
     /// Output pixels (im2col rows) per im2col + sgemm step; at least one sample is taken.

@@ -8,8 +8,8 @@ struct DenseLayer: Layer {
     var parameterCount: Int { outputs * inputs + outputs }
     var multiplyAddsPerSample: Int { outputs * inputs }
 
-    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using rng: inout SplitMix64) {
-        Self.uniformFill(parameters, fanIn: inputs, rng: &rng)
+    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, scheme: WeightInitialization, using rng: inout SplitMix64) {
+        scheme.fill(parameters, fanIn: inputs, rng: &rng)
     }
 
     func forward(

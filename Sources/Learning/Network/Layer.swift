@@ -11,7 +11,7 @@ protocol Layer: Sendable {
     /// Multiply-adds per sample in the forward pass (for FLOP figures).
     var multiplyAddsPerSample: Int { get }
 
-    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using rng: inout SplitMix64)
+    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, scheme: WeightInitialization, using rng: inout SplitMix64)
 
     func forward(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int,
@@ -31,13 +31,5 @@ extension Layer {
     var scratchPerSample: Int { 0 }
     var parameterCount: Int { 0 }
     var multiplyAddsPerSample: Int { 0 }
-    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using rng: inout SplitMix64) {}
-
-    /// PyTorch's default initialisation for linear and convolution layers: U(−1/√fan_in, 1/√fan_in).
-    static func uniformFill(_ buffer: UnsafeMutableBufferPointer<Float>, fanIn: Int, rng: inout SplitMix64) {
-        let bound = 1 / Double(max(fanIn, 1)).squareRoot()
-        for i in buffer.indices {
-            buffer[i] = Float((rng.nextUnit() * 2 - 1) * bound)
-        }
-    }
+    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, scheme: WeightInitialization, using rng: inout SplitMix64) {}
 }

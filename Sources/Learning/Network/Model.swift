@@ -39,14 +39,14 @@ public struct Model: Sendable {
     /// Multiply-adds of one forward pass of one sample (a training step costs about three times this).
     public var multiplyAddsPerSample: Int { layers.reduce(0) { $0 + $1.multiplyAddsPerSample } }
 
-    /// Fresh parameters, PyTorch-style uniform initialisation, reproducible from the seed.
-    public func initialParameters(seed: UInt64) -> [Float] {
+    /// Fresh parameters drawn by `scheme`, reproducible from the seed.
+    public func initialParameters(seed: UInt64, scheme: WeightInitialization = .he) -> [Float] {
         var parameters = [Float](repeating: 0, count: parameterCount)
         var rng = SplitMix64(seed: seed)
         parameters.withUnsafeMutableBufferPointer { buffer in
             for (layer, offset) in zip(layers, parameterOffsets) where layer.parameterCount > 0 {
                 let slice = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + layer.parameterCount)])
-                layer.initialize(slice, using: &rng)
+                layer.initialize(slice, scheme: scheme, using: &rng)
             }
         }
         return parameters

@@ -52,7 +52,9 @@ public struct FederatedTask: Sendable {
     }
 
     public func initialParameters() -> [Float] {
-        model.initialParameters(seed: SeedDerivation.seed(run: configuration.seed, round: -1, client: -1, purpose: .initialization))
+        model.initialParameters(
+            seed: SeedDerivation.seed(run: configuration.seed, round: -1, client: -1, purpose: .initialization),
+            scheme: configuration.initialization)
     }
 
     /// The FedAvg baseline's draw of K clients for a round.

@@ -12,6 +12,7 @@ public struct SimulationConfiguration: Sendable {
     public var rounds: Int
     public var training: TrainingConfiguration
     public var architecture: ModelArchitecture
+    public var initialization: WeightInitialization
     /// Widths assigned to clients round-robin by id (HeteroFL); `[1]` trains the full model everywhere.
     public var clientWidths: [Double]
     public var aggregation: AggregationChoice
@@ -23,8 +24,8 @@ public struct SimulationConfiguration: Sendable {
     public init(
         dataset: DatasetName = .fashionMNIST, dataDirectory: URL? = nil, partition: PartitionScheme = .dirichlet(alpha: 0.5),
         clients: Int = 100, clientsPerRound: Int = 10, rounds: Int = 30, training: TrainingConfiguration = TrainingConfiguration(),
-        architecture: ModelArchitecture = .mlp, clientWidths: [Double] = [1], aggregation: AggregationChoice = .fedAvg,
-        seed: UInt64 = 1, trainLimit: Int? = nil, testLimit: Int? = nil
+        architecture: ModelArchitecture = .mlp, initialization: WeightInitialization = .he, clientWidths: [Double] = [1],
+        aggregation: AggregationChoice = .fedAvg, seed: UInt64 = 1, trainLimit: Int? = nil, testLimit: Int? = nil
     ) {
         self.dataset = dataset
         self.dataDirectory = dataDirectory
@@ -34,6 +35,7 @@ public struct SimulationConfiguration: Sendable {
         self.rounds = rounds
         self.training = training
         self.architecture = architecture
+        self.initialization = initialization
         self.clientWidths = clientWidths
         self.aggregation = aggregation
         self.seed = seed

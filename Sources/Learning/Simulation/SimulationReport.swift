@@ -18,6 +18,9 @@ public enum SimulationReport {
         public let momentum: Double
         public let weightDecay: Double
         public let model: String
+        /// Weight initialization scheme (`he` or `pytorch`).
+        public let initialization: String
+        public let batchShards: Int
         public let widths: [Double]
         public let aggregation: String
         public let mu: Double
@@ -32,6 +35,8 @@ public enum SimulationReport {
             case shardsPerClient = "shards_per_client"
             case localEpochs = "local_epochs"
             case weightDecay = "weight_decay"
+            case initialization = "init"
+            case batchShards = "batch_shards"
             case clipNorm = "clip_norm"
             case trainLimit = "train_limit"
             case testLimit = "test_limit"
@@ -69,6 +74,8 @@ public enum SimulationReport {
                 weightDecay = Double(wd)
             }
             model = c.architecture.rawValue
+            initialization = c.initialization.rawValue
+            batchShards = c.training.batchShards
             widths = c.clientWidths
             aggregation = c.isWidthMixed ? "heterofl" : c.aggregation.description
             mu = Double(c.training.proximalMu)

@@ -48,7 +48,12 @@ struct RoundBenchmark: AsyncParsableCommand {
             accuracies.append((runResults.rounds.last?.accuracy ?? 0, simResults.rounds.last?.accuracy ?? 0))
             print(String(format: "  run %d: run %.3f s/round, simulate %.3f s/round, ready after %.2f s, accuracy %.4f vs %.4f",
                          index + 1, runRound.last!, simRound.last!, startup.last!, accuracies.last!.0, accuracies.last!.1))
-            try? FileManager.default.removeItem(at: out)
+            if let note = Self.divergence(run: runResults, simulate: simResults) {
+                // Kept for a look: the run's results.json and audit.log say what each round used.
+                print("    run and simulate part at \(note); kept \(out.path)")
+            } else {
+                try? FileManager.default.removeItem(at: out)
+            }
         }
         let r = Self.median(runRound), s = Self.median(simRound)
         print(String(format: "seconds per round (median of rounds 2…%d, median of runs): run %.3f  simulate %.3f  ratio %.2f×", rounds, r, s, r / s))
@@ -59,8 +64,16 @@ struct RoundBenchmark: AsyncParsableCommand {
         print("reference (PARTS.md, same work): PyTorch FedAvg loop 0.194 s/round; Flower 1.42 simulation 0.545 s/round, 14–19 s start-up and teardown, 1.6 GiB process tree")
     }
 
+    struct Round {
+        var seconds: Double
+        var accuracy: Double
+        var selected: [Int]
+        /// Clients whose updates were merged (run only; nil for simulate, which merges every selected one).
+        var merged: [Int]?
+    }
+
     struct Results {
-        var rounds: [(seconds: Double, accuracy: Double)]
+        var rounds: [Round]
         var startup: Double
     }
 
@@ -69,8 +82,22 @@ struct RoundBenchmark: AsyncParsableCommand {
               let rounds = object["rounds"] as? [[String: Any]]
         else { throw ValidationError("\(url.path) has no rounds") }
         return Results(
-            rounds: rounds.map { (($0["seconds"] as? Double) ?? 0, ($0["test_accuracy"] as? Double) ?? 0) },
+            rounds: rounds.map {
+                Round(seconds: ($0["seconds"] as? Double) ?? 0, accuracy: ($0["test_accuracy"] as? Double) ?? 0,
+                      selected: (($0["selected"] as? [Int]) ?? []).sorted(), merged: ($0["merged"] as? [Int])?.sorted())
+            },
             startup: (object["ready_seconds"] as? Double) ?? 0)
+    }
+
+    /// The first round whose accuracy differs, and why as far as the results tell; nil when they agree.
+    static func divergence(run: Results, simulate: Results) -> String? {
+        for (index, (r, s)) in zip(run.rounds, simulate.rounds).enumerated() where r.accuracy != s.accuracy {
+            var reasons: [String] = []
+            if r.selected != s.selected { reasons.append("selected \(r.selected) vs \(s.selected)") }
+            if let merged = r.merged, merged != r.selected { reasons.append("merged \(merged.count) of \(r.selected.count)") }
+            return "round \(index + 1): " + (reasons.isEmpty ? "same clients, different numbers" : reasons.joined(separator: "; "))
+        }
+        return nil
     }
 
     /// Runs the command to its end, sampling the resident memory of its whole process tree.

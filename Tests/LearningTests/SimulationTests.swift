@@ -47,6 +47,12 @@ import Testing
         let config = json?["config"] as? [String: Any]
         #expect(config?["clients"] as? Int == 8)
         #expect(config?["partition"] as? String == "dirichlet")
+        // What the arithmetic depends on is recorded with the results.
+        #expect(config?["init"] as? String == "he")
+        #expect(config?["batch_shards"] as? Int == 2)
+        try SimulationReport.writePartition(task.partition, to: directory)
+        let partition = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("partition.json"))) as? [String: [[Int]]]
+        #expect(partition?["clients"] == task.partition)
         let rounds = json?["rounds"] as? [[String: Any]]
         #expect(rounds?.count == 4)
         for key in ["round", "k", "test_accuracy", "test_loss", "bytes_up", "bytes_down", "seconds"] {

@@ -126,14 +126,23 @@ public struct GuardianHost: Service {
             logger.error("round \(assignment.round): global model v\(version) did not arrive before the deadline; not training")
             return
         }
-        for client in mine {
-            let (_, result) = try task.trainClient(client, round: assignment.round, global: model.parameters.values)
-            let update = ClientUpdate(
-                round: assignment.round, clientID: client, baseModelVersion: version, sampleCount: result.sampleCount,
-                trainLoss: result.meanLoss, trainSeconds: result.seconds,
-                parameters: Tensor(result.parameters))
-            _ = try await publishers[client]?.publish(update, round: assignment.round, key: String(client))
-            logger.info("round \(assignment.round): client \(client) trained on \(result.sampleCount) samples, loss \(result.meanLoss)")
+        // Each update goes out while the next client trains: sending ~800 KB and waiting for the
+        // broker's acknowledgement would otherwise sit between every two clients.
+        let logger = self.logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in mine {
+                let (_, result) = try task.trainClient(client, round: assignment.round, global: model.parameters.values)
+                let update = ClientUpdate(
+                    round: assignment.round, clientID: client, baseModelVersion: version, sampleCount: result.sampleCount,
+                    trainLoss: result.meanLoss, trainSeconds: result.seconds,
+                    parameters: Tensor(result.parameters))
+                guard let publisher = publishers[client] else { continue }
+                group.addTask {
+                    _ = try await publisher.publish(update, round: assignment.round, key: String(client))
+                    logger.info("round \(assignment.round): client \(client) trained on \(result.sampleCount) samples, loss \(result.meanLoss)")
+                }
+            }
+            try await group.waitForAll()
         }
     }
 }

@@ -89,6 +89,16 @@ public final class ProtocolSubscriber: Sendable {
         handler: (ReceivedEnvelope) async throws -> Void
     ) async throws {
         var state = RunState(reassembler: Reassembler(limits: reassemblyLimits, logger: logger), onRejection: onRejection)
+        defer {
+            // What this subscriber saw, once, for reading a run afterwards: duplicates without a
+            // restart mean records were read twice; open chunk sets mean parts never arrived.
+            let seen = statistics
+            logger.info("subscriber done", metadata: [
+                "records": "\(seen.records)", "handled": "\(seen.handled)", "duplicates": "\(seen.duplicates)",
+                "rejections": "\(seen.totalRejections)", "commits": "\(seen.commits)",
+                "incomplete-chunk-sets": "\(state.reassembler.pendingSetCount)",
+            ])
+        }
         let consumer = self.consumer
         // Cancellation drains: a record being handled is finished and committed before the
         // consumer closes; an idle wait for the next record is ended by closing at once.

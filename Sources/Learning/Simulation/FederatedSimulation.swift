@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -65,24 +64,12 @@ public struct FederatedSimulation: Sendable {
     }
 
     private func trainAll(_ clients: [Int], round: Int, global: [Float]) throws(SimulationError) -> [(contribution: ClientContribution, result: LocalTrainingResult)] {
-        if concurrentClients == 1 || clients.count == 1 {
-            var trained = [(contribution: ClientContribution, result: LocalTrainingResult)]()
-            for client in clients {
-                trained.append(try task.trainClient(client, round: round, global: global, threads: threadsPerClient))
-            }
-            return trained
-        }
         let outcomes = Mutex([Int: Result<(contribution: ClientContribution, result: LocalTrainingResult), SimulationError>]())
-        let next = Atomic<Int>(0)
         let task = self.task
         let threads = threadsPerClient
-        DispatchQueue.concurrentPerform(iterations: min(concurrentClients, clients.count)) { _ in
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < clients.count else { return }
-                let outcome = Result { () throws(SimulationError) in try task.trainClient(clients[i], round: round, global: global, threads: threads) }
-                outcomes.withLock { $0[i] = outcome }
-            }
+        ShardRunner(threads: concurrentClients).forEach(clients.count) { _, i in
+            let outcome = Result { () throws(SimulationError) in try task.trainClient(clients[i], round: round, global: global, threads: threads) }
+            outcomes.withLock { $0[i] = outcome }
         }
         let collected = outcomes.withLock { $0 }
         var trained = [(contribution: ClientContribution, result: LocalTrainingResult)]()

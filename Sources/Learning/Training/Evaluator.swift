@@ -19,9 +19,7 @@ public struct Evaluator: Sendable {
         let runner = ShardRunner(threads: threads)
         let capacity = min(batchSize, data.count)
         let batches = (data.count + capacity - 1) / capacity
-        let lanes = (0..<min(batches, runner.runsConcurrently ? runner.threads : 1)).map { _ in
-            Workspace(model: model, capacity: capacity)
-        }
+        let workspaces = (0..<runner.lanes(for: batches)).map { _ in Workspace(model: model, capacity: capacity) }
         // Each batch's loss and count land in its own slot and are summed in batch order, so
         // the figures do not depend on which lane evaluated which batch.
         var lossSums = [Double](repeating: 0, count: batches)
@@ -33,22 +31,20 @@ public struct Evaluator: Sendable {
             data.features.withUnsafeBufferPointer { features in
                 lossSums.withUnsafeMutableBufferPointer { lossSums in
                     corrects.withUnsafeMutableBufferPointer { corrects in
-                        runner.forEach(lanes.count) { lane in
-                            let workspace = lanes[lane]
-                            for index in stride(from: lane, to: batches, by: lanes.count) {
-                                let start = index * capacity
-                                let batch = min(capacity, data.count - start)
-                                if inPlace, let base = features.baseAddress {
-                                    workspace.loadLabels(data, range: start..<(start + batch))
-                                    workspace.infer(parameters: params.baseAddress!, input: base + start * data.sampleSize, batch: batch)
-                                } else {
-                                    workspace.load(data, indices: start..<(start + batch))
-                                    workspace.forward(parameters: params.baseAddress!, batch: batch)
-                                }
-                                let result = workspace.loss(batch: batch, withGradient: false, gradientScale: 0)
-                                lossSums[index] = result.lossSum
-                                corrects[index] = result.correct
+                        runner.forEach(batches) { lane, index in
+                            let workspace = workspaces[lane]
+                            let start = index * capacity
+                            let batch = min(capacity, data.count - start)
+                            if inPlace, let base = features.baseAddress {
+                                workspace.loadLabels(data, range: start..<(start + batch))
+                                workspace.infer(parameters: params.baseAddress!, input: base + start * data.sampleSize, batch: batch)
+                            } else {
+                                workspace.load(data, indices: start..<(start + batch))
+                                workspace.forward(parameters: params.baseAddress!, batch: batch)
                             }
+                            let result = workspace.loss(batch: batch, withGradient: false, gradientScale: 0)
+                            lossSums[index] = result.lossSum
+                            corrects[index] = result.correct
                         }
                     }
                 }

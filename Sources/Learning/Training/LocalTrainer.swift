@@ -61,7 +61,7 @@ public struct LocalTrainer: Sendable {
                 let shards = ShardRunner.ranges(count: batch, parts: shardCount)
                 parameters.withUnsafeBufferPointer { params in
                     let p = params.baseAddress!
-                    runner.forEach(shards.count) { s in
+                    runner.forEach(shards.count) { _, s in
                         let range = shards[s]
                         lanes[s].computeGradient(
                             data: data, indices: order[(batchStart + range.lowerBound)..<(batchStart + range.upperBound)],

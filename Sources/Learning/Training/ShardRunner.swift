@@ -1,6 +1,8 @@
 import Dispatch
+import Synchronization
 
-/// Runs the independent parts of one training step or evaluation, on up to `threads` cores.
+/// Runs independent parts of one computation (a batch's shards, an evaluation's batches, a
+/// round's clients) on up to `threads` cores.
 ///
 /// Callers keep each part's results apart and combine them in part order, so the numbers never
 /// depend on how many parts ran at once. Parts run one after another when OpenBLAS has a
@@ -15,25 +17,31 @@ struct ShardRunner {
 
     var runsConcurrently: Bool { threads > 1 && BLASThreads.current == 1 }
 
-    /// Calls `body(part)` for every part in `0 ..< parts`, each exactly once, and returns when
-    /// all are done. Parts running at once must touch disjoint memory.
-    func forEach(_ parts: Int, _ body: (Int) -> Void) {
-        guard runsConcurrently, parts > 1 else {
-            for part in 0..<parts { body(part) }
+    /// How many lanes ``forEach(_:_:)`` runs `parts` on: per-lane state (a workspace) is needed this many times.
+    func lanes(for parts: Int) -> Int {
+        runsConcurrently ? max(1, min(threads, parts)) : 1
+    }
+
+    /// Calls `body(lane, part)` for every part in `0 ..< parts`, each exactly once, and returns
+    /// when all are done. A lane runs its parts one after another, taking the next free part when
+    /// it is done with one, so per-lane state needs no lock; parts running at once must touch
+    /// disjoint memory.
+    func forEach(_ parts: Int, _ body: (_ lane: Int, _ part: Int) -> Void) {
+        let lanes = lanes(for: parts)
+        guard lanes > 1 else {
+            for part in 0..<parts { body(0, part) }
             return
         }
         // concurrentPerform returns only after every iteration has finished, so `body` (and what
-        // it captures: lanes, buffers) does not outlive this call; parts write disjoint memory.
+        // it captures: lanes, buffers) does not outlive this call.
         nonisolated(unsafe) let body = body
-        let lanes = min(threads, parts)
-        if lanes == parts {
-            DispatchQueue.concurrentPerform(iterations: parts) { part in body(part) }
-            return
-        }
-        // More parts than lanes: lane i takes parts i, i + lanes, … (the split, like the parts'
-        // results, does not depend on timing).
+        let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for part in stride(from: lane, to: parts, by: lanes) { body(part) }
+            while true {
+                let part = next.add(1, ordering: .relaxed).oldValue
+                guard part < parts else { return }
+                body(lane, part)
+            }
         }
     }
 

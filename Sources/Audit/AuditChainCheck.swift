@@ -1,9 +1,15 @@
+import WireProtocol
+
 /// Walks the lines of a log in order and finds the first one that breaks the chain.
 ///
 /// Every line is parsed first, so a break can be explained by looking ahead: an entry that
 /// appears later marks a *reorder*, a gap nothing fills marks a *removal*, an entry no
 /// other entry links to marks an *insertion*.
 struct AuditChainCheck {
+    /// The protocol's message types: entries of these types record a message and, in a run with
+    /// a keyring, were verified before they were logged.
+    static let messageTypes = Set(MessageType.allCases.map(\.rawValue))
+
     private let lines: [AuditLogScan.Line]
     /// Lines whose content matches their hash, by position in `lines`.
     private let valid: [Int: AuditEntry]
@@ -24,8 +30,9 @@ struct AuditChainCheck {
         links = valid.values.reduce(into: [:]) { $0[$1.prev, default: 0] += 1 }
     }
 
-    /// The entries in order, or the first failure.
-    func run() throws(AuditVerificationFailure) -> (entries: [AuditEntry], signedEntries: Int) {
+    /// The entries in order, or the first failure. With a keyring, signed entries' keys must be
+    /// the keyring's, and an entry of a protocol message type must be signed.
+    func run(keyring: Keyring? = nil) throws(AuditVerificationFailure) -> (entries: [AuditEntry], signedEntries: Int) {
         var entries: [AuditEntry] = []
         entries.reserveCapacity(lines.count)
         var signed = 0
@@ -50,11 +57,15 @@ struct AuditChainCheck {
             if entry.index != expectedIndex || entry.prev != expectedPrev {
                 throw explainBreak(at: position, expectedIndex: expectedIndex, expectedPrev: expectedPrev, accepted: entries)
             }
-            switch AuditSignatureCheck.check(entry) {
-            case .unsigned: break
-            case .valid: signed += 1
-            case .invalid(let reason):
-                throw AuditVerificationFailure(kind: .badSignature(reason), line: line.number, index: entry.index)
+            switch AuditSignatureCheck.check(entry, keyring: keyring) {
+            case .unsigned:
+                if keyring != nil, Self.messageTypes.contains(entry.type) {
+                    throw AuditVerificationFailure(kind: .unsignedMessage(type: entry.type), line: line.number, index: entry.index)
+                }
+            case .valid:
+                signed += 1
+            case .invalid(let kind):
+                throw AuditVerificationFailure(kind: kind, line: line.number, index: entry.index)
             }
             entries.append(entry)
             expectedPrev = entry.hash

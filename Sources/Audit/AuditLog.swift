@@ -9,7 +9,56 @@ import WireProtocol
 
 /// The append-only, hash-chained audit log: one canonical JSON entry per line.
 ///
-/// - **Durable before acknowledged**: ``append(type:round:sender:timestamp:messageID:signature:publicKey:signedData:payload:recordedAt:)``
+/// ## Entry format
+/// Each line is the canonical JSON (``CanonicalJSON``: sorted keys, no whitespace, integers as
+/// exact digits) of one ``AuditEntry``:
+/// - always: `index` (0, 1, … without gaps), `prev` (the previous entry's `hash`, 64 zeros for
+///   the first), `hash` (SHA-256 of the canonical JSON of every other field), `type`, `sender`,
+///   `timestamp` (the sender's, ms), `recordedAt` (the auditor's, ms), `payload`; optional
+///   `round`, `messageID`, `origin` (`{topic, partition, offset}` where the auditor read it);
+/// - a recorded protocol message the auditor verified against the run's keyring (a *signed*
+///   entry) also keeps what its sender's signature covers (``SignedContent``): `runID`,
+///   `schemaVersion`, `payloadJSON` (the payload's JSON metadata verbatim, as a string),
+///   `attachments` (hex SHA-256 of each tensor, in order), plus `signature` and `publicKey`.
+///   Its `payload` is ``ReadablePayload`` of `payloadJSON` (tensors as attachment index and
+///   digest); anything the auditor adds (e.g. `digest_verified`) is in `auditorNotes`, which the
+///   chain and the tree heads cover but the sender's signature does not;
+/// - the auditor's own entries: `rejected-message` (a frame that decoded but failed a check:
+///   what it claimed, why), `rejected-record` (a record that is not a frame), `replayed-message`
+///   (a message id seen again at another position; `payload.original_index` names the first
+///   entry), `tree-head` (a signed tree head, see below, as its payload).
+///
+/// ## Tree heads
+/// When it seals a round, and once more when it stops, the auditor signs an ``AuditRoot`` tree
+/// head: the RFC 6962 Merkle root (``MerkleTree``) over the hashes of *all* entries so far,
+/// their count (`treeSize`), the last one's hash (`chainHead`), the run id, the round and the
+/// time (``TreeHeadSigning``). Heads go to the audit-roots topic and to `audit-roots.json`
+/// (``TreeHeadFile``); the per-round heads are also logged as `tree-head` entries (the final one
+/// cannot be, as it covers every entry).
+///
+/// ## What ``AuditVerifier`` proves
+/// - Every line parses and hashes to its `hash`, indices run without gaps and every `prev`
+///   links to the entry before: an edited, removed, reordered or inserted line shows unless the
+///   forger recomputes the chain from that point on.
+/// - Every signed entry's signature verifies over the ``SignedContent`` rebuilt from its own
+///   fields, the key is the keyring's key for the sender (with a keyring; without one the keys
+///   are taken from the log, which proves only that *someone* signed), and its `payload` is
+///   exactly what `payloadJSON` says. So editing the payload, the verbatim JSON, the run id,
+///   the round or any other signed field of a signed entry shows even if the chain is
+///   recomputed. With a keyring, an entry of a protocol message type that is not signed is
+///   refused (a stripped signature).
+/// - Every tree head (from the log and the heads file) verifies with the auditor's key (the
+///   keyring's "auditor" key when given), its root and chain head equal those of the log's
+///   first `treeSize` entries, and the log is at least as long as the largest head. Unsigned
+///   entries (the auditor's own, rejections) are protected only by the chain and the heads.
+/// - Not detected: cutting entries after the last head (the final head at shutdown is what
+///   covers the end of a cleanly stopped run; without `audit-roots.json` only the in-log heads
+///   anchor anything), and anything done by someone holding the auditor's private key, who can
+///   rewrite the log and sign new heads. An empty log, or one with no head, is reported as such
+///   (``VerificationReport/anchoring``), not as intact and covered.
+///
+/// ## Writing
+/// - **Durable before acknowledged**: ``append(_:)``
 ///   writes the line and `fsync`s the file before it returns the entry.
 /// - **Never rewrites**: the file is opened `O_APPEND`; earlier lines are not touched. The
 ///   one exception: a write that fails half way is cut back to the last whole line, so the
@@ -26,7 +75,8 @@ public final class AuditLog: Sendable {
         var fileSize: Int
         var nextIndex: Int
         var headHash: String
-        var roots: RoundRoots
+        /// Every entry's hash, in order: the leaves of the tree heads.
+        var leaves: [String]
     }
 
     /// Where the log lives.
@@ -70,7 +120,7 @@ public final class AuditLog: Sendable {
             if !scan.endsWithNewline {
                 throw .tornTail(line: scan.lines.count)
             }
-            let verified: (report: VerificationReport, entries: [AuditEntry], roots: RoundRoots)
+            let verified: (report: VerificationReport, entries: [AuditEntry])
             do {
                 verified = try AuditVerifier.verify(scan: scan)
             } catch {
@@ -83,7 +133,7 @@ public final class AuditLog: Sendable {
                 fileSize: Int(size),
                 nextIndex: verified.entries.count,
                 headHash: verified.report.headHash,
-                roots: verified.roots
+                leaves: verified.entries.map(\.hash)
             ))
         } catch {
             _ = systemClose(descriptor)
@@ -93,11 +143,8 @@ public final class AuditLog: Sendable {
 
     /// Appends one entry, makes it durable, and returns it.
     ///
-    /// - Parameters:
-    ///   - timestamp: when the sender sent the message, ms since 1970.
-    ///   - signature, publicKey, signedData: base64, as described on ``AuditEntry``; they are
-    ///     recorded as given (the verifier checks them).
-    ///   - recordedAt: the auditor's time, ms since 1970; now when nil.
+    /// - Parameters: the entry's fields as described on ``AuditEntry`` (recorded as given; the
+    ///   verifier checks them); `recordedAt` is now when nil.
     /// - Throws: ``AuditLogError`` when the payload has no JSON form (NaN, infinity), the
     ///   write or fsync fails, or the log was closed. Nothing is appended then.
     @discardableResult
@@ -107,20 +154,34 @@ public final class AuditLog: Sendable {
         sender: String,
         timestamp: Int,
         messageID: String? = nil,
+        runID: String? = nil,
+        schemaVersion: Int? = nil,
+        payloadJSON: String? = nil,
+        attachments: [String]? = nil,
         signature: String? = nil,
         publicKey: String? = nil,
-        signedData: String? = nil,
         payload: JSONValue,
+        auditorNotes: JSONValue? = nil,
+        origin: AuditOrigin? = nil,
         recordedAt: Int? = nil
     ) throws(AuditLogError) -> AuditEntry {
-        let recordedAt = recordedAt ?? Int((Date().timeIntervalSince1970 * 1000).rounded())
-        return try state.withLock { (state: inout State) throws(AuditLogError) -> AuditEntry in
+        try append(AuditEntry(
+            index: 0, prev: "", hash: "", type: type, round: round, sender: sender, timestamp: timestamp,
+            messageID: messageID, runID: runID, schemaVersion: schemaVersion, payloadJSON: payloadJSON,
+            attachments: attachments, signature: signature, publicKey: publicKey, payload: payload,
+            auditorNotes: auditorNotes, origin: origin,
+            recordedAt: recordedAt ?? Int((Date().timeIntervalSince1970 * 1000).rounded())))
+    }
+
+    /// Appends `draft` as the next entry: its `index`, `prev` and `hash` are set here, every
+    /// other field is kept. Makes it durable and returns it.
+    @discardableResult
+    public func append(_ draft: AuditEntry) throws(AuditLogError) -> AuditEntry {
+        try state.withLock { (state: inout State) throws(AuditLogError) -> AuditEntry in
             guard state.descriptor >= 0 else { throw .closed }
-            var entry = AuditEntry(
-                index: state.nextIndex, prev: state.headHash, hash: "", type: type, round: round,
-                sender: sender, timestamp: timestamp, messageID: messageID, signature: signature,
-                publicKey: publicKey, signedData: signedData, payload: payload, recordedAt: recordedAt
-            )
+            var entry = draft
+            entry.index = state.nextIndex
+            entry.prev = state.headHash
             let line: [UInt8]
             do throws(CanonicalJSONError) {
                 entry.hash = try entry.computedHash()
@@ -131,7 +192,7 @@ public final class AuditLog: Sendable {
             try Self.write(line, to: &state)
             state.nextIndex += 1
             state.headHash = entry.hash
-            state.roots.add(entry)
+            state.leaves.append(entry.hash)
             return entry
         }
     }
@@ -142,21 +203,22 @@ public final class AuditLog: Sendable {
     /// The last entry's hash (``AuditEntry/genesisHash`` while empty).
     public var headHash: String { state.withLock { $0.headHash } }
 
-    /// Hex Merkle root of `round`'s entries so far, or nil when the round has none.
-    public func root(round: Int) -> String? {
-        state.withLock { $0.roots.tree(for: round)?.rootHex }
+    /// An unsigned tree head over every entry so far (sign it with ``TreeHeadSigning/sign(_:with:)``).
+    public func treeHead(round: Int, runID: String, final: Bool, timestamp: Int64? = nil) -> AuditRoot {
+        let (leaves, head) = state.withLock { ($0.leaves, $0.headHash) }
+        let root = (try? MerkleTree(hexLeaves: leaves))?.rootHex ?? MerkleTree(leaves: []).rootHex
+        return AuditRoot(
+            round: round, treeSize: leaves.count, merkleRoot: root, chainHead: head, runID: runID,
+            timestamp: timestamp ?? Date().millisecondsSince1970, final: final)
     }
 
-    /// First and last index and number of `round`'s entries, or nil when it has none.
-    func roundSpan(_ round: Int) -> (first: Int, last: Int, count: Int)? {
+    /// Inclusion proof of entry `index` in the tree of the first `treeSize` entries (a tree
+    /// head's), or nil when there is no such entry.
+    public func proof(index: Int, treeSize: Int) -> MerkleProof? {
         state.withLock { state in
-            state.roots.rounds[round].map { ($0.firstIndex, $0.lastIndex, $0.hashes.count) }
+            guard treeSize <= state.leaves.count else { return nil }
+            return (try? MerkleTree(hexLeaves: Array(state.leaves.prefix(treeSize))))?.proof(for: index)
         }
-    }
-
-    /// Inclusion proof for the `position`-th entry (from 0) of `round`, against ``root(round:)``.
-    public func proof(round: Int, position: Int) -> MerkleProof? {
-        state.withLock { $0.roots.tree(for: round)?.proof(for: position) }
     }
 
     /// Releases the file and its lock; later appends throw ``AuditLogError/closed``.

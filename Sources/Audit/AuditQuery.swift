@@ -42,6 +42,7 @@ public struct AuditQuery: Sendable, Hashable {
         for key in ["clientID", "clientId", "client", "subject"] {
             switch payload[key] {
             case .number(let number)? where number == Double(client): return true
+            case .integer(let number)? where number == Int64(client): return true
             case .string(let text)? where names.contains(text): return true
             default: continue
             }

@@ -18,10 +18,23 @@ public struct AuditVerificationFailure: Error, Sendable, Hashable, CustomStringC
         /// The entry does not link to the one before (`prev` differs from its hash) and none
         /// of the other explanations fits: this entry or the one before was replaced.
         case chainBroken(prev: String, previousHash: String)
-        /// `signature` and `publicKey` are present but do not verify, or are incomplete.
+        /// `signature` and `publicKey` are present but do not verify over the entry's signed
+        /// fields, or a signed field is missing or garbled.
         case badSignature(String)
-        /// A published per-round root disagrees with the root of the round's entries.
-        case rootMismatch(round: Int, published: String, computed: String?)
+        /// The signature verifies, but with a key the run's keyring does not list for the sender.
+        case wrongKey(sender: String, reason: String)
+        /// The readable `payload` is not what the signed `payloadJSON` says.
+        case payloadMismatch(String)
+        /// With a keyring: an entry of a protocol message type carries no signature (stripped).
+        case unsignedMessage(type: String)
+        /// A signed entry names another run than the tree heads.
+        case otherRun(entryRun: String, headRun: String)
+        /// A tree head is malformed or its signature does not hold.
+        case badTreeHead(treeSize: Int, reason: String)
+        /// A tree head's root or chain head is not that of the log's first `treeSize` entries.
+        case treeHeadMismatch(treeSize: Int, detail: String)
+        /// A tree head covers more entries than the log has: entries were cut from the end.
+        case truncated(entries: Int, treeSize: Int)
 
         /// A one-word name, as the command line prints it.
         public var name: String {
@@ -34,7 +47,13 @@ public struct AuditVerificationFailure: Error, Sendable, Hashable, CustomStringC
             case .inserted: "inserted"
             case .chainBroken: "chain-broken"
             case .badSignature: "bad-signature"
-            case .rootMismatch: "root-mismatch"
+            case .wrongKey: "wrong-key"
+            case .payloadMismatch: "payload-mismatch"
+            case .unsignedMessage: "unsigned-message"
+            case .otherRun: "other-run"
+            case .badTreeHead: "bad-tree-head"
+            case .treeHeadMismatch: "tree-head-mismatch"
+            case .truncated: "truncated"
             }
         }
 
@@ -58,8 +77,20 @@ public struct AuditVerificationFailure: Error, Sendable, Hashable, CustomStringC
                 "chain broken: prev is \(prev) but the previous entry's hash is \(previousHash) (this entry or the one before was replaced)"
             case .badSignature(let reason):
                 "bad signature: \(reason)"
-            case .rootMismatch(let round, let published, let computed):
-                "root mismatch: round \(round) was published as \(published), the log gives \(computed ?? "no entries")"
+            case .wrongKey(let sender, let reason):
+                "wrong key for \(sender): \(reason)"
+            case .payloadMismatch(let detail):
+                "payload mismatch: \(detail)"
+            case .unsignedMessage(let type):
+                "unsigned message: a \(type) entry carries no signature, though every message the auditor logs as accepted was verified (signature stripped?)"
+            case .otherRun(let entryRun, let headRun):
+                "other run: the entry is of run \(entryRun), the tree heads of run \(headRun)"
+            case .badTreeHead(let size, let reason):
+                "bad tree head (size \(size)): \(reason)"
+            case .treeHeadMismatch(let size, let detail):
+                "tree head mismatch (size \(size)): \(detail)"
+            case .truncated(let entries, let size):
+                "truncated: a signed tree head covers \(size) entries, the log has only \(entries); entries \(entries)…\(size - 1) were cut"
             }
         }
     }

@@ -7,18 +7,25 @@ import WireProtocol
 /// - objects with keys sorted by their UTF-8 bytes, no whitespace anywhere;
 /// - strings as UTF-8 with only `"`, `\` and control characters (< U+0020) escaped —
 ///   `\b \f \n \r \t` by name, others as `\u00XX`;
-/// - a number that is a whole value representable as `Int64` as plain digits (`3`, `-0` as
-///   `0`), any other finite number as Swift's shortest round-trip spelling (`0.1`, `1e-07`,
-///   `1e+20`); NaN and infinities are refused, as JSON has no spelling for them.
+/// - ``JSONValue/integer(_:)`` and ``JSONValue/unsigned(_:)`` as their exact decimal digits
+///   (a `UInt64` seed of 2^64−1 is `18446744073709551615`); a ``JSONValue/number(_:)`` that is
+///   a whole value representable as `Int64` as plain digits (`3`, `-0` as `0`), any other
+///   finite number as Swift's shortest round-trip spelling (`0.1`, `1e-07`, `1e+20`); NaN and
+///   infinities are refused, as JSON has no spelling for them.
 ///
-/// Reading such text back into a ``JSONValue`` and serialising again gives the same bytes,
-/// which is what lets the verifier recompute a hash from a line of the log.
+/// Reading such text back with ``ExactJSONParser`` and serialising again gives the same bytes
+/// (``parse(_:)``), which is what lets the verifier recompute a hash from a line of the log.
 public enum CanonicalJSON {
     /// The canonical bytes of `value`.
     public static func encode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
         var out: [UInt8] = []
         try write(value, into: &out, path: "$")
         return out
+    }
+
+    /// Reads JSON text exactly (see ``ExactJSONParser``).
+    public static func parse(_ bytes: some Collection<UInt8>) throws(ExactJSONParser.Failure) -> JSONValue {
+        try ExactJSONParser.parse(bytes)
     }
 
     /// The canonical text of `value`.
@@ -35,6 +42,10 @@ public enum CanonicalJSON {
         case .number(let number):
             guard number.isFinite else { throw .nonFiniteNumber(path: path) }
             out.append(contentsOf: spelling(of: number).utf8)
+        case .integer(let whole):
+            out.append(contentsOf: String(whole).utf8)
+        case .unsigned(let whole):
+            out.append(contentsOf: String(whole).utf8)
         case .string(let text):
             writeString(text, into: &out)
         case .array(let elements):

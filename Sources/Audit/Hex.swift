@@ -1,8 +1,8 @@
 /// Lowercase hexadecimal for digests.
-enum Hex {
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func string(_ bytes: some Sequence<UInt8>) -> String {
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
@@ -12,7 +12,7 @@ enum Hex {
     }
 
     /// The bytes of a hex string, or nil when it is not an even-length run of hex digits.
-    static func bytes(_ text: String) -> [UInt8]? {
+    public static func bytes(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count.isMultiple(of: 2) else { return nil }
         var out: [UInt8] = []

@@ -2,8 +2,8 @@ import Foundation
 
 /// Finds a loopback TCP port nobody listens on, by binding to port 0 and reading what the
 /// kernel chose. The port is released again, so a race with another process is possible but rare.
-enum FreePort {
-    static func find() throws(EmbeddedBrokerError) -> Int {
+public enum FreePort {
+    public static func find() throws(EmbeddedBrokerError) -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw .noFreePort(reason: "socket(): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }

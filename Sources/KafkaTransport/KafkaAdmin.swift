@@ -6,9 +6,13 @@ import Logging
 public struct KafkaAdmin: Sendable {
     public var bootstrapServers: [String]
     public var logger: Logger
+    /// Raw librdkafka properties, applied last (e.g. `security.protocol`, `ssl.*`, `sasl.*` from
+    /// `KafkaClientProperties`).
+    public var additionalProperties: [String: String]
 
-    public init(bootstrapServers: [String], logger: Logger) {
+    public init(bootstrapServers: [String], additionalProperties: [String: String] = [:], logger: Logger) {
         self.bootstrapServers = bootstrapServers
+        self.additionalProperties = additionalProperties
         self.logger = logger
     }
 
@@ -129,7 +133,7 @@ public struct KafkaAdmin: Sendable {
             ("reconnect.backoff.ms", "20"),
             ("reconnect.backoff.max.ms", "250"),
             ("topic.metadata.refresh.interval.ms", "-1"),
-        ]
+        ] + additionalProperties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// Sends one admin request, waits for its result event, and throws a summary of the topics

@@ -18,6 +18,13 @@ public enum KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
     case clientCreation(reason: String)
     /// The producer or consumer was already shut down.
     case closed
+    /// A partition's offsets had a hole that did not fill after `seeks` seeks back over `waited`
+    /// (see `KafkaGapCheck`): the records at `missing` were never read.
+    case recordsMissing(topic: String, partition: Int32, missing: Range<Int64>, seeks: Int, waited: Duration)
+    /// Every broker of the client was unreachable for `waited` (see `KafkaBrokerHealth`).
+    case allBrokersDown(brokers: [String], waited: Duration, detail: String)
+    /// A client properties file could not be used (see `KafkaClientProperties`).
+    case clientProperties(file: String, line: Int?, reason: String)
     /// The loaded librdkafka cannot talk to the embedded Tansu broker.
     case librdkafkaTooOld(loaded: String)
 
@@ -41,6 +48,13 @@ public enum KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
             "could not create a librdkafka client: \(reason)"
         case .closed:
             "the Kafka client is already closed"
+        case let .recordsMissing(topic, partition, missing, seeks, waited):
+            "records \(topic)[\(partition)] offsets \(missing.lowerBound)…\(missing.upperBound - 1) (\(missing.count) record(s)) were skipped by the "
+                + "broker's fetch and did not appear after \(seeks) seek(s) back over \(waited); the consumer stops rather than lose them"
+        case let .allBrokersDown(brokers, waited, detail):
+            "all Kafka brokers (\(brokers.joined(separator: ","))) have been unreachable for \(waited): \(detail)"
+        case let .clientProperties(file, line, reason):
+            "Kafka client properties \(file)\(line.map { ":\($0)" } ?? ""): \(reason)"
         case let .librdkafkaTooOld(loaded):
             "the loaded librdkafka \(loaded) cannot talk to the embedded Tansu broker (2.1 or newer is needed); "
                 + "run scripts/bootstrap.sh to put librdkafka 2.16 into .deps/lib, or point LD_LIBRARY_PATH at a newer librdkafka.so.1"

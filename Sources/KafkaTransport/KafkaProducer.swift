@@ -40,6 +40,9 @@ public final class KafkaProducer: Sendable {
         try core.enqueue(record)
     }
 
+    /// Whether any broker answers (see `KafkaBrokerHealth`).
+    public var brokerHealth: KafkaBrokerHealth { core.client.callbacks.brokerHealth }
+
     /// Records enqueued whose delivery has not been reported yet.
     public var outstandingRecords: Int { core.outstanding }
 
@@ -47,9 +50,20 @@ public final class KafkaProducer: Sendable {
     /// acknowledged or failed; then throws the first failure since the last flush.
     public func flush(timeout: Duration) async throws(KafkaError) {
         let client = core.client
-        let milliseconds = Int32(timeout.wholeMilliseconds)
+        let core = self.core
+        let milliseconds = Int(timeout.wholeMilliseconds)
+        // In slices of at most a second, so that an outage beyond `allBrokersDownTimeout` ends it.
         let code = try await runBlocking(named: "agentfl-kafka-flush") {
-            Result { () throws(KafkaError) in try client.withHandle { rd_kafka_flush($0, milliseconds) } }
+            Result { () throws(KafkaError) in
+                var remaining = milliseconds
+                while true {
+                    let slice = core.configuration.allBrokersDownTimeout == nil ? remaining : min(remaining, 1000)
+                    let code = try client.withHandle { rd_kafka_flush($0, Int32(slice)) }
+                    remaining -= slice
+                    guard code == RD_KAFKA_RESP_ERR__TIMED_OUT, remaining > 0 else { return code }
+                    if let failure = core.brokerFailure() { throw failure }
+                }
+            }
         }
         if code == RD_KAFKA_RESP_ERR__TIMED_OUT {
             let outstanding = (try? client.withHandle { Int(rd_kafka_outq_len($0)) }) ?? core.outstanding

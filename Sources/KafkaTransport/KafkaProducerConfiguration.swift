@@ -13,7 +13,14 @@ public struct KafkaProducerConfiguration: Sendable {
     /// Local buffering limits: generous, so that `enqueue` rarely sees a full queue.
     public var queueBufferingMaxMessages: Int = 1_000_000
     public var queueBufferingMaxKilobytes: Int = 1 << 20
-    /// Raw librdkafka properties, applied last (they win over the fields above).
+    /// When set, `send`, `enqueue` and `flush` throw `KafkaError.allBrokersDown` once every
+    /// broker has been unreachable this long; nil leaves it to `deliveryTimeout`.
+    public var allBrokersDownTimeout: Duration?
+    /// One distinct librdkafka log or error line per this interval; repeats are counted.
+    public var logInterval: Duration = .seconds(30)
+    /// Raw librdkafka properties, applied last (they win over the fields above). Properties from
+    /// a file go through `KafkaClientProperties`, which refuses the ones that would break the
+    /// delivery guarantees (see there).
     public var additionalProperties: [String: String] = [:]
 
     public init(bootstrapServers: [String]) {

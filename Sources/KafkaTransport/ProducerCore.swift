@@ -34,11 +34,18 @@ final class ProducerCore: Sendable {
             kind: .producer,
             properties: configuration.properties,
             events: Int32(RD_KAFKA_EVENT_DR) | Int32(RD_KAFKA_EVENT_ERROR),
+            logInterval: configuration.logInterval,
             logger: logger
         )
     }
 
     var outstanding: Int { pendingEnqueued.load(ordering: .relaxed) }
+
+    /// `.allBrokersDown` once the outage outlasts `allBrokersDownTimeout` (if set).
+    func brokerFailure() -> KafkaError? {
+        guard let timeout = configuration.allBrokersDownTimeout, client.callbacks.isAllDown else { return nil }
+        return client.callbacks.brokerHealth.failure(after: timeout)
+    }
 
     func startPolling() {
         startThread(named: "agentfl-kafka-producer") { [self] in pollLoop() }
@@ -53,6 +60,7 @@ final class ProducerCore: Sendable {
 
     /// Hands a record to librdkafka (copying its bytes), retrying while the local queue is full.
     func produce(_ record: KafkaRecord, messageID: UInt) throws(KafkaError) {
+        if let failure = brokerFailure() { throw failure }
         let clock = ContinuousClock()
         let deadline = clock.now + configuration.deliveryTimeout
         while true {
@@ -165,7 +173,9 @@ final class ProducerCore: Sendable {
     private func pollLoop() {
         let handle = client.handle
         if let queue = rd_kafka_queue_get_main(handle) {
+            var nextProbe = ContinuousClock.now
             while !stopRequested.load(ordering: .acquiring) {
+                if client.callbacks.isAllDown { probeBrokers(handle, nextProbe: &nextProbe) }
                 guard let event = rd_kafka_queue_poll(queue, 50) else { continue }
                 serve(event: event)
                 rd_kafka_event_destroy(event)
@@ -184,6 +194,18 @@ final class ProducerCore: Sendable {
         stopped.fire()
     }
 
+    /// While every broker is down, asks once a second whether one answers again (librdkafka
+    /// reports the outage but not its end).
+    private func probeBrokers(_ handle: OpaquePointer, nextProbe: inout ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        guard now >= nextProbe else { return }
+        nextProbe = now + .seconds(1)
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(handle, 0, nil, &metadata, 500)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        if code == RD_KAFKA_RESP_ERR_NO_ERROR { client.callbacks.markReachable() }
+    }
+
     private func serve(event: OpaquePointer) {
         switch rd_kafka_event_type(event) {
         case Int32(RD_KAFKA_EVENT_DR):
@@ -195,7 +217,10 @@ final class ProducerCore: Sendable {
             if rd_kafka_event_error_is_fatal(event) != 0 {
                 logger.critical("fatal producer error: \(reason)")
             } else {
-                logger.debug("producer error (librdkafka retries): \(reason)")
+                if rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN {
+                    client.callbacks.markAllBrokersDown(detail: reason)
+                }
+                client.callbacks.logLimited(.debug, "producer error (librdkafka retries): \(reason)")
             }
         default:
             break
@@ -203,6 +228,7 @@ final class ProducerCore: Sendable {
     }
 
     private func handleDeliveryReport(_ message: rd_kafka_message_t) {
+        if message.err == RD_KAFKA_RESP_ERR_NO_ERROR { client.callbacks.markReachable() }
         let messageID = UInt(bitPattern: message._private)
         let topic = { message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?" }
         if messageID == 0 {

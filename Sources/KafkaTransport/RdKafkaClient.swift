@@ -25,12 +25,20 @@ final class RdKafkaClient: @unchecked Sendable {
     /// The handle. Only the owner's polling thread may use it directly (it is the one that destroys it);
     /// everyone else goes through `withHandle`.
     let handle: OpaquePointer
-    private let logContext: Unmanaged<RdKafkaLogContext>
+    /// librdkafka's reference to `callbacks` (its opaque), released after `rd_kafka_destroy`.
+    private let callbackContext: Unmanaged<RdKafkaCallbackContext>
+    /// The callbacks' shared state: rate-limited logging, broker health, the rebalance handler.
+    let callbacks: RdKafkaCallbackContext
     private let usage = Mutex(Usage())
 
     /// Creates the handle from `properties` (applied in order). `events` enables librdkafka's event
     /// API for those event types on the main queue (e.g. `RD_KAFKA_EVENT_DR`).
-    init(kind: Kind, properties: [(key: String, value: String)], events: Int32 = 0, logger: Logger) throws(KafkaError) {
+    ///
+    /// `logInterval` is how often one distinct librdkafka message may be logged (repeats are counted).
+    init(
+        kind: Kind, properties: [(key: String, value: String)], events: Int32 = 0, rebalanceCallback: Bool = false,
+        logInterval: Duration = .seconds(30), logger: Logger
+    ) throws(KafkaError) {
         guard let conf = rd_kafka_conf_new() else {
             throw .clientCreation(reason: "rd_kafka_conf_new returned NULL")
         }
@@ -45,12 +53,33 @@ final class RdKafkaClient: @unchecked Sendable {
         }
         if events != 0 { rd_kafka_conf_set_events(conf, events) }
 
-        let context = Unmanaged.passRetained(RdKafkaLogContext(logger: logger))
+        let brokers = properties.last { $0.key == "bootstrap.servers" }?.value.split(separator: ",").map(String.init) ?? []
+        let context = Unmanaged.passRetained(RdKafkaCallbackContext(logger: logger, brokers: brokers, logInterval: logInterval))
         rd_kafka_conf_set_opaque(conf, context.toOpaque())
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, message in
             guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
-            let context = Unmanaged<RdKafkaLogContext>.fromOpaque(opaque).takeUnretainedValue()
+            let context = Unmanaged<RdKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
             context.log(level: level, facility: facility, message: message)
+        }
+        // Without an error callback librdkafka logs every error (facility ERROR) and, while a
+        // broker is down, that is several lines a second; with it, errors are rate-limited here
+        // and "all brokers down" becomes the client's health.
+        rd_kafka_conf_set_error_cb(conf) { rk, code, reason, opaque in
+            guard let opaque else { return }
+            let context = Unmanaged<RdKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+            context.error(code: rd_kafka_resp_err_t(rawValue: code), reason: reason.map { String(cString: $0) } ?? "")
+        }
+        if rebalanceCallback {
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, code, partitions, opaque in
+                guard let rk, let opaque else { return }
+                let context = Unmanaged<RdKafkaCallbackContext>.fromOpaque(opaque).takeUnretainedValue()
+                if let handler = context.rebalanceHandler.withLock({ $0 }) {
+                    handler(rk, code, partitions)
+                } else {
+                    // No owner yet: behave as librdkafka does without a callback.
+                    if code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS { rd_kafka_assign(rk, partitions) } else { rd_kafka_assign(rk, nil) }
+                }
+            }
         }
 
         var errorBuffer = [CChar](repeating: 0, count: 512)
@@ -60,7 +89,8 @@ final class RdKafkaClient: @unchecked Sendable {
             throw .clientCreation(reason: String(cErrorBuffer: errorBuffer))
         }
         self.handle = handle
-        self.logContext = context
+        self.callbackContext = context
+        self.callbacks = context.takeUnretainedValue()
     }
 
     deinit {
@@ -102,19 +132,39 @@ final class RdKafkaClient: @unchecked Sendable {
             case false?: sleepBriefly(microseconds: 1000)
             case true?:
                 rd_kafka_destroy(handle)
-                logContext.release()
+                callbacks.flushSuppressed()
+                callbackContext.release()
                 return
             }
         }
     }
 }
 
-/// What librdkafka's log callback needs: the logger of the client that owns the handle.
-final class RdKafkaLogContext: Sendable {
-    let logger: Logger
+/// What librdkafka's callbacks need: the owner's logger (behind a `LogRateLimiter`), the broker
+/// health the owner can ask for, and, for a consumer, its rebalance handler.
+///
+/// librdkafka calls the log callback from its own threads and the rebalance callback from inside
+/// `rd_kafka_consumer_poll` (the owner's polling thread).
+final class RdKafkaCallbackContext: Sendable {
+    typealias RebalanceHandler = @Sendable (
+        _ handle: OpaquePointer, _ code: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+    ) -> Void
 
-    init(logger: Logger) {
+    let logger: Logger
+    let brokers: [String]
+    private let limiter: Mutex<LogRateLimiter>
+    private let health: Mutex<KafkaBrokerHealth>
+    /// Set while every broker is down: the polling threads check it (cheaply) after each batch.
+    private let allDown = Atomic<Bool>(false)
+    private let hasFatal = Atomic<Bool>(false)
+    private let fatal = Mutex<String?>(nil)
+    let rebalanceHandler = Mutex<RebalanceHandler?>(nil)
+
+    init(logger: Logger, brokers: [String], logInterval: Duration) {
         self.logger = logger
+        self.brokers = brokers
+        self.limiter = Mutex(LogRateLimiter(interval: logInterval))
+        self.health = Mutex(KafkaBrokerHealth(brokers: brokers, allDownSince: nil, detail: ""))
     }
 
     /// Maps syslog levels (librdkafka's) onto swift-log levels.
@@ -131,7 +181,77 @@ final class RdKafkaLogContext: Sendable {
         guard logger.logLevel <= swiftLevel else { return }
         let facility = facility.map { String(cString: $0) } ?? "?"
         let text = message.map { String(cString: $0) } ?? ""
-        logger.log(level: swiftLevel, "librdkafka \(facility): \(text)")
+        logLimited(swiftLevel, "librdkafka \(facility): \(text)")
+    }
+
+    /// Logs `text` unless the same message (parenthesised parts aside) was logged within the
+    /// limiter's interval; the next line after the interval says how many repeats were left out.
+    func logLimited(_ level: Logger.Level, _ text: String) {
+        guard logger.logLevel <= level else { return }
+        let decision = limiter.withLock { $0.admit(text, category: level.rawValue, now: .now) }
+        switch decision {
+        case .suppress:
+            return
+        case .log(suppressed: 0):
+            logger.log(level: level, "\(text)")
+        case let .log(suppressed):
+            logger.log(level: level, "\(text) (and \(suppressed) more like it in the last \(limiterInterval))")
+        }
+    }
+
+    private var limiterInterval: Duration { limiter.withLock { $0.interval } }
+
+    /// Logs, once, how many repeats were left out since their last line (when the client goes away).
+    func flushSuppressed() {
+        for (text, suppressed) in limiter.withLock({ $0.drain() }) {
+            logger.notice("\(text) (repeated \(suppressed) more time(s) before the client closed)")
+        }
+    }
+
+    /// librdkafka's error callback: "all brokers down" updates the health; a fatal error is kept
+    /// for the polling thread (`fatalError`); everything else is logged, rate-limited.
+    func error(code: rd_kafka_resp_err_t, reason: String) {
+        let text = "\(String(rdKafkaError: code)): \(reason)"
+        if code == RD_KAFKA_RESP_ERR__FATAL {
+            fatal.withLock { $0 = $0 ?? reason }
+            hasFatal.store(true, ordering: .releasing)
+            logger.critical("fatal Kafka client error: \(reason)")
+            return
+        }
+        if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN { markAllBrokersDown(detail: reason) }
+        logLimited(.warning, "Kafka client error (librdkafka retries): \(text)")
+    }
+
+    /// The first fatal error librdkafka reported, if any (the client cannot go on after one).
+    var fatalError: String? {
+        guard hasFatal.load(ordering: .acquiring) else { return nil }
+        return fatal.withLock { $0 }
+    }
+
+    // MARK: Broker health
+
+    var brokerHealth: KafkaBrokerHealth { health.withLock { $0 } }
+    var isAllDown: Bool { allDown.load(ordering: .relaxed) }
+
+    func markAllBrokersDown(detail: String) {
+        let isNew = health.withLock { health -> Bool in
+            health.detail = detail
+            guard health.allDownSince == nil else { return false }
+            health.allDownSince = .now
+            return true
+        }
+        allDown.store(true, ordering: .relaxed)
+        if isNew { logger.warning("all Kafka brokers unreachable (\(brokers.joined(separator: ","))): \(detail)") }
+    }
+
+    func markReachable() {
+        guard allDown.load(ordering: .relaxed) else { return }
+        let downFor = health.withLock { health -> Duration? in
+            defer { health.allDownSince = nil }
+            return health.allDownSince.map { .now - $0 }
+        }
+        allDown.store(false, ordering: .relaxed)
+        if let downFor { logger.notice("Kafka broker reachable again after \(downFor) (\(brokers.joined(separator: ",")))") }
     }
 }
 

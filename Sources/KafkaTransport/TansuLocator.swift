@@ -1,18 +1,21 @@
 import Foundation
 
 /// Finds the Tansu binary: env AGENTFL_TANSU, else `.deps/bin/tansu` in the current directory or
-/// any parent, else the same search from the running executable's directory.
-enum TansuLocator {
-    static let relativePath = ".deps/bin/tansu"
+/// any parent, else the same search from the running executable's directory (or `executable`'s,
+/// when given: the `agentfl` a launcher runs its children as).
+public enum TansuLocator {
+    public static let relativePath = ".deps/bin/tansu"
 
-    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(EmbeddedBrokerError) -> URL {
+    public static func locate(
+        from executable: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(EmbeddedBrokerError) -> URL {
         var searched: [String] = []
         if let explicit = environment["AGENTFL_TANSU"], !explicit.isEmpty {
             if FileManager.default.isExecutableFile(atPath: explicit) { return URL(fileURLWithPath: explicit) }
             searched.append("AGENTFL_TANSU=\(explicit)")
         }
         var starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        if let executable = Bundle.main.executableURL {
+        if let executable = executable ?? Bundle.main.executableURL {
             starts.append(executable.resolvingSymlinksInPath().deletingLastPathComponent())
         }
         for start in starts {

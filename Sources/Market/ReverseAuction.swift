@@ -8,7 +8,9 @@
 ///
 /// - **Winners**: the first k bids, for the largest k ≤ min(K, n) with k · aₖ ≤ B
 ///   (equivalently aₖ ≤ B / k). Because k · aₖ only grows with k, the feasible k form a
-///   prefix, so "largest" is well defined; k = 0 when even a₁ > B.
+///   prefix, so "largest" is well defined; k = 0 when even a₁ > B. In floating point the test
+///   is `fits(_:winners:budget:)`: aₖ ≤ B / k, k · aₖ ≤ B and aₖ added up k times ≤ B, each
+///   as rounded; every part only grows with aₖ and k, so the prefix argument still holds.
 /// - **Price**: one price p for every winner,
 ///   - p = min(aₖ₊₁, B / k) when there is a (k+1)-th valid bid — the *threshold price*;
 ///   - otherwise (every valid bid won) per ``UnmatchedPricing``: aₖ, the highest winning
@@ -18,16 +20,21 @@
 /// ## Properties
 /// - *Individually rational*: p ≥ aₖ ≥ every winner's ask (aₖ₊₁ ≥ aₖ, and B / k ≥ aₖ by
 ///   the choice of k), so no winner is paid less than it asked.
-/// - *Budget-feasible*: k · p ≤ k · (B / k) = B. In floating point the price is nudged down
-///   by a few ulps when needed so that the sum of the payments, added up in winner order,
-///   is ≤ B — never below aₖ, which the winner test already proved fits.
+/// - *Budget-feasible*: k · p ≤ k · (B / k) = B. In floating point the price is the largest
+///   double ≤ the ideal one that passes the same test as the winners, `fits(_:winners:budget:)`,
+///   so the sum of the payments, added up in winner order, is ≤ B; it is never below aₖ, which
+///   passed that test.
 /// - *Deterministic*: a total order on bids and no randomness; shuffled input, same result.
+/// - *Monotone*: a winner that asks less still wins.
 /// - *Truthful* in the threshold case: min(aₖ₊₁, B / k) is exactly the highest ask with
-///   which a winner would still have won (ties aside), and it does not depend on the
-///   winner's own ask, so asking one's true cost is a dominant strategy. When every bid
-///   wins and the price is the highest winning ask, that bidder sets its own price and may
-///   gain by over-asking; ``UnmatchedPricing/budgetShare`` restores truthfulness there at
-///   the cost of spending the whole budget.
+///   which a winner would still have won (the supremum: at a tie with aₖ₊₁ the client id
+///   decides), to the last bit, because the price and the winner test round alike; and it does
+///   not depend on the winner's own ask, so asking one's true cost is a dominant strategy.
+///   When every bid wins and the price is the highest winning ask, that bidder sets its own
+///   price and gains by over-asking (up to B / k); ``UnmatchedPricing/budgetShare`` restores
+///   truthfulness there at the cost of spending the whole budget. ``properties`` says which
+///   guarantees hold for every bid set; the property tests check exactly those, and exhibit
+///   the counterexample.
 public struct ReverseAuction: Sendable, Hashable {
     /// How to price a round in which every valid bid wins (no (k+1)-th bid sets the price).
     public enum UnmatchedPricing: String, Sendable, Hashable, Codable, CaseIterable {
@@ -147,12 +154,20 @@ public struct ReverseAuction: Sendable, Hashable {
     func winnerCount(_ sorted: [MarketBid]) -> Int {
         let limit = min(maxWinners, sorted.count)
         var k = 0
-        // k · aₖ grows with k, so the first failure ends the search.
-        while k < limit, Double(k + 1) * sorted[k].askPrice <= budget { k += 1 }
-        // The product is rounded once, a ledger's running sum k times: in the rare case
-        // they disagree by an ulp, trust the sum.
-        while k > 0, Self.total(of: sorted[k - 1].askPrice, times: k) > budget { k -= 1 }
+        // Whether aₖ fits only gets harder as k and aₖ grow, so the first failure ends the search.
+        while k < limit, Self.fits(sorted[k].askPrice, winners: k + 1, budget: budget) { k += 1 }
         return k
+    }
+
+    /// Whether `winners` payments of `price` fit `budget`: the rule's k · p ≤ B, held in all
+    /// three forms floating point can round it to — p ≤ B / k (so the price never exceeds the
+    /// budget share as computed), the product k · p ≤ B, and the running sum a ledger adds up
+    /// ≤ B. Each form only grows with p and with k. The winner test and the price both use this
+    /// one predicate, so the price is exactly the highest ask with which a winner still wins.
+    static func fits(_ price: Double, winners: Int, budget: Double) -> Bool {
+        price <= budget / Double(winners)
+            && Double(winners) * price <= budget
+            && total(of: price, times: winners) <= budget
     }
 
     /// `price` added up `count` times, in the order a ledger would add the payments.
@@ -162,16 +177,23 @@ public struct ReverseAuction: Sendable, Hashable {
         return sum
     }
 
-    /// `ideal`, lowered by as few ulps as needed for `winners` payments to fit the budget;
-    /// never below `floor`, which the winner test already showed fits.
+    /// The largest double in [`floor`, `ideal`] at which `winners` payments `fits(_:winners:budget:)`
+    /// the budget; `floor`, which the winner test already showed fits, when nothing above does.
+    ///
+    /// A binary search over the doubles in between (their bit patterns are ordered like the
+    /// values for non-negative numbers), exact however many ulps the answer lies below `ideal`.
     static func largestFeasiblePrice(atMost ideal: Double, atLeast floor: Double, winners: Int, budget: Double) -> Double {
-        var price = max(ideal, floor)
-        var steps = 0
-        while total(of: price, times: winners) > budget, price > floor {
-            steps += 1
-            price = steps < 64 ? max(price.nextDown, floor) : floor
+        let low = floor == 0 ? 0 : floor  // -0.0 to +0.0, whose bit pattern orders
+        let high = max(ideal, low)
+        if fits(high, winners: winners, budget: budget) { return high }
+        // Invariant: the double with bit pattern `fitting` fits, the one with `failing` does not.
+        var fitting = low.bitPattern
+        var failing = high.bitPattern
+        while failing - fitting > 1 {
+            let middle = fitting + (failing - fitting) / 2
+            if fits(Double(bitPattern: middle), winners: winners, budget: budget) { fitting = middle } else { failing = middle }
         }
-        return price
+        return Double(bitPattern: fitting)
     }
 
     // MARK: - Reasons

@@ -1,16 +1,19 @@
 import Foundation
 
-/// One protocol message as it travels: identity, type and version, who sent it, for which round,
-/// when, an optional Ed25519 signature, and the encoded payload (see ``PayloadCodec``).
+/// One protocol message as it travels: identity, type and version, who sent it, for which run and
+/// round, when, an optional Ed25519 signature, and the encoded payload (see ``PayloadCodec``).
 ///
 /// ``EnvelopeCodec`` turns it into bytes and back. Timestamps travel as whole milliseconds since
 /// 1970, so `init` rounds `timestamp` to the millisecond and a decoded envelope equals the original.
+/// The run id is part of what is signed, so a message of one run cannot be passed off in another.
 public struct Envelope: Sendable, Hashable {
     public var id: MessageID
     public var type: MessageType
     public var schemaVersion: Int
     /// The sending role instance, e.g. "server" or "guardian-7"; signatures are checked against its pinned key.
     public var sender: String
+    /// The run this message belongs to; every role ignores (and counts) messages of other runs.
+    public var runID: String
     public var round: Int?
     public var timestamp: Date
     /// Ed25519 signature over ``signingDigest``; `nil` when unsigned.
@@ -18,13 +21,14 @@ public struct Envelope: Sendable, Hashable {
     public var payload: [UInt8]
 
     public init(
-        id: MessageID = MessageID(), type: MessageType, schemaVersion: Int, sender: String, round: Int?,
-        timestamp: Date = Date(), signature: [UInt8]? = nil, payload: [UInt8]
+        id: MessageID = MessageID(), type: MessageType, schemaVersion: Int, sender: String, runID: String,
+        round: Int?, timestamp: Date = Date(), signature: [UInt8]? = nil, payload: [UInt8]
     ) {
         self.id = id
         self.type = type
         self.schemaVersion = schemaVersion
         self.sender = sender
+        self.runID = runID
         self.round = round
         self.timestamp = Date(millisecondsSince1970: timestamp.millisecondsSince1970)
         self.signature = signature
@@ -33,11 +37,12 @@ public struct Envelope: Sendable, Hashable {
 
     /// An unsigned envelope carrying `message` at its type's current schema version.
     public static func make<Message: ProtocolMessage>(
-        _ message: Message, sender: String, round: Int?, id: MessageID = MessageID(), timestamp: Date = Date()
+        _ message: Message, sender: String, runID: String, round: Int?, id: MessageID = MessageID(),
+        timestamp: Date = Date()
     ) throws(ProtocolError) -> Envelope {
         Envelope(
             id: id, type: Message.messageType, schemaVersion: Message.schemaVersion, sender: sender,
-            round: round, timestamp: timestamp, payload: try PayloadCodec.encode(message))
+            runID: runID, round: round, timestamp: timestamp, payload: try PayloadCodec.encode(message))
     }
 
     /// The payload as `Message`, after checking that type and schema version are the ones it expects.
@@ -51,16 +56,25 @@ public struct Envelope: Sendable, Hashable {
         return try PayloadCodec.decode(Message.self, from: payload)
     }
 
-    /// SHA-256 of the canonical bytes (everything in the frame but checksum and signature): what
-    /// the sender signs and the frame checksum holds.
+    /// What the signature covers: the header, the payload's JSON verbatim and each attachment's
+    /// SHA-256 (see ``SignedContent``). Throws if the payload is not in ``PayloadCodec``'s layout.
+    public func signedContent() throws(ProtocolError) -> SignedContent {
+        let parts = try PayloadCodec.split(payload)
+        return SignedContent(
+            type: type.rawValue, schemaVersion: schemaVersion, messageID: id, sender: sender, runID: runID,
+            round: round, timestampMilliseconds: timestamp.millisecondsSince1970, json: Array(parts.json),
+            attachmentDigests: parts.attachments.map { SHA256Digest.bytes(of: Array($0)) })
+    }
+
+    /// The 32 bytes the sender signs: ``SignedContent/digest()`` of ``signedContent()``.
     public func signingDigest() throws(ProtocolError) -> [UInt8] {
-        SHA256Digest.bytes(of: try EnvelopeCodec.canonicalBytes(of: self))
+        try signedContent().digest()
     }
 }
 
 extension Date {
     /// Whole milliseconds since 1970, rounded to nearest: the envelope's time resolution.
-    var millisecondsSince1970: Int64 {
+    public var millisecondsSince1970: Int64 {
         let milliseconds = (timeIntervalSince1970 * 1000).rounded()
         guard milliseconds.isFinite, abs(milliseconds) < 9.0e18 else { return 0 }
         return Int64(milliseconds)

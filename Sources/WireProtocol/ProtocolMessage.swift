@@ -10,6 +10,9 @@ public protocol ProtocolMessage: Codable, Sendable {
     /// The Kafka record key this message naturally has (client id, round, model version...), used
     /// when the publisher is not given one. `nil` lets the publisher choose from the topic's key kind.
     var recordKey: String? { get }
+    /// Who may send this message and which round (and run) it is about; the subscriber checks it
+    /// against the envelope before any handler sees the message.
+    var authorship: Authorship { get }
 }
 
 extension ProtocolMessage {

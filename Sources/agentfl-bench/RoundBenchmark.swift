@@ -30,6 +30,7 @@ struct RoundBenchmark: AsyncParsableCommand {
         var runRound: [Double] = [], simRound: [Double] = [], startup: [Double] = []
         var runWall: [Double] = [], simWall: [Double] = [], runMemory: [Int] = [], simMemory: [Int] = []
         var accuracies: [(Double, Double)] = []
+        var agreed = 0
         for index in 0..<runs {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-bench-\(UUID().uuidString)")
             let run = try await Self.measure(agentfl, ["run", "--out", out.appendingPathComponent("run").path,
@@ -50,8 +51,10 @@ struct RoundBenchmark: AsyncParsableCommand {
                          index + 1, runRound.last!, simRound.last!, startup.last!, accuracies.last!.0, accuracies.last!.1))
             if let note = Self.divergence(run: runResults, simulate: simResults) {
                 // Kept for a look: the run's results.json and audit.log say what each round used.
-                print("    run and simulate part at \(note); kept \(out.path)")
+                print("    run and simulate agreed in every round: no; they part at \(note); kept \(out.path)")
             } else {
+                agreed += 1
+                print("    run and simulate agreed in every round: yes (\(runResults.rounds.count) rounds)")
                 try? FileManager.default.removeItem(at: out)
             }
         }
@@ -61,6 +64,7 @@ struct RoundBenchmark: AsyncParsableCommand {
         print(String(format: "whole command: run %.1f s, simulate %.1f s", Self.median(runWall), Self.median(simWall)))
         print(String(format: "peak resident memory of the process tree: run %.0f MiB, simulate %.0f MiB",
                      Double(Self.median(runMemory.map(Double.init))) / 1_048_576, Double(Self.median(simMemory.map(Double.init))) / 1_048_576))
+        print("run-vs-simulate agreement: \(agreed) of \(runs) runs agreed in every round")
         print("reference (PARTS.md, same work): PyTorch FedAvg loop 0.194 s/round; Flower 1.42 simulation 0.545 s/round, 14–19 s start-up and teardown, 1.6 GiB process tree")
     }
 
@@ -89,8 +93,12 @@ struct RoundBenchmark: AsyncParsableCommand {
             startup: (object["ready_seconds"] as? Double) ?? 0)
     }
 
-    /// The first round whose accuracy differs, and why as far as the results tell; nil when they agree.
+    /// The first round whose accuracy differs (or a differing round count), and why as far as the
+    /// results tell; nil when they agree in every round.
     static func divergence(run: Results, simulate: Results) -> String? {
+        if run.rounds.isEmpty || run.rounds.count != simulate.rounds.count {
+            return "round count: run \(run.rounds.count), simulate \(simulate.rounds.count)"
+        }
         for (index, (r, s)) in zip(run.rounds, simulate.rounds).enumerated() where r.accuracy != s.accuracy {
             var reasons: [String] = []
             if r.selected != s.selected { reasons.append("selected \(r.selected) vs \(s.selected)") }

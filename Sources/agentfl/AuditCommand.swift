@@ -1,37 +1,53 @@
 import ArgumentParser
 import Audit
 import Foundation
+import WireProtocol
 
 /// `agentfl audit verify|show`: judge and read the auditor's hash-chained log.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
-        abstract: "Verify and read the auditor's hash-chained audit log.",
-        subcommands: [Verify.self, Show.self]
+        abstract: "Verify and read the auditor's hash-chained audit log, and prove entries and heads from it.",
+        subcommands: [Verify.self, Show.self, Heads.self, Prove.self, CheckProof.self]
     )
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every hash, link and signature; exit 0 when intact, 1 naming the first damaged entry.",
-            discussion: "Exit status: 0 intact, 1 damaged (modified, removed, reordered, inserted, malformed, bad signature, root mismatch), 2 when an input cannot be read."
+            abstract: "Check every hash, link, signature and signed tree head; say how far signed heads anchor the log.",
+            discussion: """
+                Exit status: 0 intact and every entry covered by a signed tree head; 1 damaged (modified, removed, \
+                reordered, inserted, malformed, bad signature, wrong key, payload mismatch, bad or mismatched tree head, \
+                truncated); 2 an input cannot be read; 3 the log has no entries; 4 the chain is intact but not \
+                anchored: no signed tree head, or entries after the last one (those could be cut undetected).
+                Tree heads are read from --roots, else from audit-roots.json next to the log when present, and from \
+                the log's own tree-head entries. Without --keyring, keys are taken from the log itself, which proves \
+                only internal consistency; pass the run's keyring (OUT/keys/keyring.json) to bind them to the senders.
+                """
         )
 
         @Argument(help: "The audit log (JSON Lines).")
         var path: String
 
-        @Option(help: "Published per-round roots to compare: {\"<round>\": \"<hex>\"}, or AuditRoot objects (array or JSON Lines).")
+        @Option(help: "Signed tree heads (the auditor's audit-roots.json, or heads as JSON Lines); default: audit-roots.json next to the log.")
         var roots: String?
 
+        @Option(help: "The run's keyring ({\"keys\": {sender: base64 key}}): senders' and the auditor's keys must be the ones it lists.")
+        var keyring: String?
+
         func run() throws {
-            let published: [Int: String]
+            let logURL = URL(fileURLWithPath: path)
+            let inputs: AuditInputs
             do {
-                published = try roots.map { try PublishedRoots.read(URL(fileURLWithPath: $0)) } ?? [:]
+                inputs = try AuditInputs.load(log: logURL, roots: roots, keyring: keyring)
             } catch {
                 standardError("error: \(error)")
                 throw ExitCode(2)
             }
+            if roots == nil { print(inputs.headsNote) }
+            let (heads, ring) = (inputs.heads, inputs.keyring)
+            let report: VerificationReport
             do {
-                print(try AuditVerifier.verify(URL(fileURLWithPath: path), publishedRoots: published))
+                report = try AuditVerifier.verify(logURL, heads: heads, keyring: ring)
             } catch {
                 if case .unreadable = error.kind {
                     standardError("error: \(error)")
@@ -39,6 +55,12 @@ struct AuditCommand: ParsableCommand {
                 }
                 standardError("DAMAGED (\(error.kind.name)): \(error)")
                 throw ExitCode(1)
+            }
+            print(report)
+            switch report.anchoring {
+            case .covered: return
+            case .empty: throw ExitCode(3)
+            case .headless, .partial: throw ExitCode(4)
             }
         }
     }
@@ -61,8 +83,15 @@ struct AuditCommand: ParsableCommand {
         @Flag(help: "Print the matching lines as canonical JSON, one per line.")
         var json = false
 
+        @Flag(help: "One readable line per decision (assignment): strategy, K and why, preferred and winning clients, price, who was no candidate and why, LLM calls, guardrails, state digests.")
+        var decisions = false
+
         func run() throws {
-            let query = AuditQuery(round: round, client: client, type: type)
+            if decisions, json { throw ValidationError("--decisions and --json print different things: give one") }
+            if decisions, let type, type != MessageType.assignment.rawValue {
+                throw ValidationError("--decisions shows assignments; --type \(type) names other entries")
+            }
+            let query = AuditQuery(round: round, client: client, type: decisions ? MessageType.assignment.rawValue : type)
             let entries: [AuditEntry]
             do {
                 entries = try query.entries(in: URL(fileURLWithPath: path))
@@ -70,7 +99,14 @@ struct AuditCommand: ParsableCommand {
                 standardError("error: \(error)")
                 throw ExitCode(2)
             }
-            if json {
+            if decisions {
+                do {
+                    for entry in entries { if let line = try DecisionLine.line(for: entry) { print(line) } }
+                } catch {
+                    standardError("error: \(error)")
+                    throw ExitCode(1)
+                }
+            } else if json {
                 for entry in entries { print((try? entry.canonicalLine()) ?? "") }
             } else {
                 print(AuditTable(entries: entries).rendered)
@@ -109,13 +145,14 @@ struct AuditTable {
     }
 
     private static func summary(of entry: AuditEntry) -> String {
-        let text = (try? CanonicalJSON.string(entry.payload)) ?? "?"
+        let payload = (try? CanonicalJSON.string(entry.payload)) ?? "?"
         let signed = entry.signature == nil ? "" : "[signed] "
+        let text = entry.auditorNotes.flatMap { try? CanonicalJSON.string($0) }.map { payload + " auditor: " + $0 } ?? payload
         let limit = 80
         return signed + (text.count > limit ? String(text.prefix(limit - 1)) + "…" : text)
     }
 }
 
-private func standardError(_ message: String) {
+func standardError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import WireProtocol
 
 /// Runs one role as a service until it finishes or SIGINT/SIGTERM asks it to drain and stop.
 func runRole(_ name: String, configuration: ExperimentConfiguration, _ make: (Logger) throws -> any Service) async throws {
@@ -24,12 +25,6 @@ func runRole(_ name: String, configuration: ExperimentConfiguration, _ make: (Lo
     }
 }
 
-extension ConnectionOptions {
-    func bus(sender: String, runID: String, logger: Logger) throws -> RoleBus {
-        try RoleBus.connect(brokers: brokerList, topicsDirectory: topics, keyFile: key, runID: runID, sender: sender, logger: logger)
-    }
-}
-
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "The server agent: announces rounds, selects clients, clears the market.")
@@ -39,11 +34,13 @@ struct ServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try experiment.resolve()
-        try await runRole("server", configuration: configuration) { logger in
-            ServerAgent(
-                configuration: configuration, policy: try SelectionPolicies.make(configuration.policy),
-                kPolicy: FixedK(configuration.k), bus: try connection.bus(sender: "server", runID: configuration.runID, logger: logger),
-                stateDirectory: URL(fileURLWithPath: stateDirectory), logger: logger)
+        try await configuration.withLLM { llm in
+            try await runRole("server", configuration: configuration) { logger in
+                ServerAgent(
+                    configuration: configuration, strategy: try configuration.strategy(llm: llm),
+                    bus: try connection.bus(sender: "server", runID: configuration.runID, logger: logger),
+                    stateDirectory: URL(fileURLWithPath: stateDirectory), logger: logger)
+            }
         }
     }
 }
@@ -55,14 +52,23 @@ struct GuardianCommand: AsyncParsableCommand {
     @OptionGroup var experiment: RoleExperimentOptions
     @Option(name: .customLong("client-id"), help: "The one client this process speaks for.") var clientID: Int?
     @Option(name: .customLong("clients"), help: "A range of virtual clients this process hosts, e.g. 0-99.") var clientRange: String?
+    @Option(name: .customLong("state-dir"), help: "Where the guardian keeps its clients' privacy ledgers and bidding states (default: state/guardian-A-B).")
+    var stateDirectory: String?
+    @Option(name: .customLong("dp-seed-file"), help: ArgumentHelp(
+        "The guardian's private DP noise seed (64 hex digits, readable by its owner only).",
+        discussion: "Without it a DP guardian draws a fresh secret: its noise is private but cannot be repeated."))
+    var noiseSeedFile: String?
 
     func run() async throws {
         let configuration = try experiment.resolve()
         let clients = try ClientRange.parse(clientID: clientID, range: clientRange, total: configuration.clients)
+        let state = stateDirectory ?? "state/guardian-\(clients.first ?? 0)-\(clients.last ?? 0)"
+        let noise = try noiseSeedFile.map { try NoiseSeed.load(from: URL(fileURLWithPath: $0)) }
         try await runRole("guardian", configuration: configuration) { logger in
             GuardianHost(
                 configuration: configuration, clients: clients,
-                bus: try connection.bus(sender: "guardian", runID: configuration.runID, logger: logger), logger: logger)
+                bus: try connection.bus(sender: "guardian", runID: configuration.runID, logger: logger),
+                stateDirectory: URL(fileURLWithPath: state), noiseSeed: noise, logger: logger)
         }
     }
 }
@@ -91,11 +97,10 @@ struct AuditorCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var experiment: RoleExperimentOptions
     @Option(help: "Folder for audit.log and audit-roots.json.") var out = "out"
-    @Option(help: "The run's keyring (sender → public key); without it signatures are not checked.") var keyring: String?
 
     func run() async throws {
         let configuration = try experiment.resolve()
-        let ring = try keyring.map { try Keyring.load(from: URL(fileURLWithPath: $0)) }
+        let ring = try connection.keyring.map { try Keyring.load(from: URL(fileURLWithPath: $0)) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         try await runRole("auditor", configuration: configuration) { logger in
             AuditorRole(

@@ -56,32 +56,42 @@ struct RoundTrip: AsyncParsableCommand {
         try await admin.waitUntilReachable(timeout: .seconds(timeout))
         try await catalog.createTopics(using: admin, replicationFactor: replication)
 
-        let runID = UUID().uuidString.prefix(8).lowercased()
-        let publisher = try ProtocolPublisher(
-            configuration: KafkaProducerConfiguration(bootstrapServers: servers), catalog: catalog,
-            sender: "roundtrip-\(runID)", signer: EnvelopeSigner(), logger: logger)
+        // Each sample goes out under the sender its type requires (the server's assignment, a
+        // guardian's bid...), all signed by one key that this run's keyring lists for every one of
+        // them; the subscriber verifies against that keyring and reads only this run.
+        let runID = "roundtrip-" + UUID().uuidString.prefix(8).lowercased()
+        let signer = EnvelopeSigner()
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: servers), logger: logger)
+        var publishers: [String: ProtocolPublisher] = [:]
+        var keyring = Keyring()
+        for type in MessageType.allCases {
+            let name = Self.sender(for: SampleMessages.message(for: type, round: 1, tensorElements: 1))
+            keyring.keys[name] = signer.publicKeyBase64
+            publishers[name] = ProtocolPublisher(
+                producer: producer, catalog: catalog, sender: name, runID: runID, signer: signer, logger: logger)
+        }
         let partitions = catalog.all.flatMap { topic in
             (0..<topic.partitions).map { KafkaTopicPartition(topic: topic.name, partition: $0) }
         }
         let subscriber = try ProtocolSubscriber(
             configuration: KafkaConsumerConfiguration(
                 bootstrapServers: servers, subscription: .partitions(partitions, from: .beginning, groupID: nil)),
-            logger: logger)
+            runID: runID, trust: .keyring(try KeyringVerifier(keyring)), logger: logger)
 
-        // Arrival instants of this run's messages, by id; earlier runs' messages are ignored.
+        // Arrival instants of this run's messages, by id; earlier runs' messages are passed over.
         let arrivals = Mutex<[MessageID: (ContinuousClock.Instant, ReceivedEnvelope)]>([:])
-        let sender = publisher.sender
         let reader = Task {
             try await subscriber.run { received in
-                guard received.envelope.sender == sender else { return }
                 let now = ContinuousClock.now
                 arrivals.withLock { $0[received.envelope.id] = (now, received) }
             }
         }
+        func publisher(for message: any ProtocolMessage) -> ProtocolPublisher { publishers[Self.sender(for: message)]! }
 
         // Warm-up: a new idempotent producer needs about half a second for its producer id, and the
         // consumer must find its partitions; neither belongs in the per-hop latency.
-        let warmUp = try await publisher.publishReporting(SampleMessages.message(for: .heartbeat), round: nil)
+        let heartbeat = SampleMessages.message(for: .heartbeat)
+        let warmUp = try await publisher(for: heartbeat).publishReporting(heartbeat)
         let warmUpDeadline = ContinuousClock.now + .seconds(timeout)
         while arrivals.withLock({ $0[warmUp.id] == nil }), ContinuousClock.now < warmUpDeadline {
             try await Task.sleep(for: .milliseconds(5))
@@ -90,9 +100,9 @@ struct RoundTrip: AsyncParsableCommand {
         print("type                 topic                   bytes  frames  latency")
         var failures: [MessageType] = []
         for type in MessageType.allCases {
-            let message = SampleMessages.message(for: type, round: 1, tensorElements: tensorElements)
+            let message = SampleMessages.message(for: type, round: 1, tensorElements: tensorElements, runID: runID)
             let start = ContinuousClock.now
-            let receipt = try await publisher.publishReporting(message, round: 1)
+            let receipt = try await publisher(for: message).publishReporting(message)
             let deadline = start + .seconds(timeout)
             var arrival: (ContinuousClock.Instant, ReceivedEnvelope)?
             while arrival == nil, ContinuousClock.now < deadline {
@@ -111,11 +121,16 @@ struct RoundTrip: AsyncParsableCommand {
         }
         await subscriber.close()
         _ = try? await reader.value
-        await publisher.shutdown()
+        await producer.shutdown()
         let rejections = subscriber.rejections
         if !rejections.isEmpty { print("rejected records: \(rejections)") }
         guard failures.isEmpty else { throw RoundTripFailure(missing: failures) }
         print("all \(MessageType.allCases.count) message types crossed")
+    }
+
+    /// The sender a sample message must come from to pass the receivers' checks.
+    private static func sender(for message: any ProtocolMessage) -> String {
+        message.authorship.sender.onlySender ?? "roundtrip"
     }
 
     private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -13,14 +13,25 @@ struct RunCommand: AsyncParsableCommand {
     var brokers: String?
     @Option(help: "Output folder: results.json, results.csv, audit.log, logs/, keys/, state/.")
     var out = "out"
-    @Option(name: .customLong("guardian-processes"), help: "Processes the clients are spread over.")
+    @Option(name: .customLong("guardian-processes"), parsing: .unconditional, help: "Processes the clients are spread over.")
     var guardianProcesses = 2
     @Option(help: "Topic definitions folder.") var topics: String?
+    @Option(name: .customLong("kafka-config"), help: "librdkafka client properties (security.protocol, ssl.*, sasl.*) for a secured cluster given with --brokers; handed to every role.")
+    var kafkaConfig: String?
 
     func run() async throws {
-        var configuration = try experiment.resolve()
-        if experiment.runID == nil, experiment.config == nil {
-            configuration.runID = "run-\(UInt32.random(in: 0...UInt32.max))"
+        if kafkaConfig != nil, brokers == nil {
+            throw ExperimentOptions.usageFailure("--kafka-config is for a secured cluster given with --brokers; the embedded broker takes no client properties")
+        }
+        guard guardianProcesses >= 1 else {
+            throw ExperimentOptions.usageFailure("--guardian-processes must be at least 1 (got \(guardianProcesses))")
+        }
+        // Everything is checked, the data and the partition included, before any broker or role starts.
+        // Every run gets its own id unless --run-id names one: a config file written by an earlier
+        // run carries that run's id, and reusing it would resume that run's offsets and state.
+        let freshID = experiment.runID == nil
+        let configuration = try experiment.prepared(for: .processes) { configuration in
+            if freshID { configuration.runID = "run-\(UInt32.random(in: 0...UInt32.max))" }
         }
         var logger = Logger(label: "agentfl.run")
         logger.logLevel = .warning
@@ -35,7 +46,8 @@ struct RunCommand: AsyncParsableCommand {
             configuration: configuration, brokers: brokers.map { $0.split(separator: ",").map(String.init) },
             outDirectory: outURL, guardianProcesses: guardianProcesses,
             executable: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
-            topicsDirectory: try TopicsLocation.resolve(topics), logger: logger)
+            topicsDirectory: try TopicsLocation.resolve(topics), logger: logger,
+            clientPropertiesFile: kafkaConfig.map { URL(fileURLWithPath: $0) })
         print("agentfl run \(configuration.runID): \(configuration.dataset), \(configuration.model), \(configuration.partition) α=\(configuration.alpha), \(configuration.clients) clients, K=\(configuration.k), \(configuration.rounds) rounds, policy \(configuration.policy)")
         let experiment = Task { try await launcher.run { progress in
             switch progress {
@@ -46,6 +58,11 @@ struct RunCommand: AsyncParsableCommand {
                     format: "round %3d/%d  K=%d  selected %@  acc %.4f  loss %.4f  up %.1f MB  down %.1f MB  price %.3f  %.2f s",
                     r.round, total, r.k, r.selected.map(String.init).joined(separator: ","), r.testAccuracy, r.testLoss,
                     Double(r.bytesUp) / 1e6, Double(r.bytesDown) / 1e6, r.clearingPrice, r.seconds))
+            case let .restarted(restart):
+                print(String(
+                    format: "restarted %@ (restart %d): it ended with %@; back as pid %d after %.2f s",
+                    restart.role, restart.count, "\(restart.termination)", restart.newPID,
+                    restart.downSeconds))
             }
         } }
         // Ctrl-C or SIGTERM: cancel the run; the launcher then stops every role and the broker.
@@ -69,6 +86,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         let final = results.rounds.last?.testAccuracy ?? 0
         print(String(format: "done: accuracy %.4f after %d rounds; ready in %.2f s, %.1f s in all; results in %@/results.json, audit log in %@/audit.log",
-                     final, results.rounds.count, results.readySeconds, results.totalSeconds, out, out))
+                     final, results.rounds.count, results.readySeconds ?? 0, results.totalSeconds, out, out))
     }
 }

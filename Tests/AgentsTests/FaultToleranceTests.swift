@@ -10,14 +10,20 @@ extension ProcessTests {
     @Test func guardianKilledMidRoundTheRoundCompletesWithAQuorum() async throws {
         var configuration = ExperimentConfiguration.small(clients: 10, k: 5, rounds: 2)
         configuration.roundTimeoutSeconds = 4
-        try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startRoles(guardians: (0..<10).map { $0...$0 })
+        // The victim is chosen before the run so it cannot send its update before the kill lands,
+        // however fast it trains: round 1 takes every client, and the delayed-client scenario makes
+        // exactly one client (the victim) wait 10,000 × its training time before it sends.
+        configuration.firstRoundTakesAll = true
+        configuration.delay = "0.1:1-1:10000"
+        let victim = try #require(configuration.delaySchedule?.delayedClients(clients: 10, seed: configuration.seed).first)
+        try await withRoleCluster(configuration, guardians: (0..<10).map { $0...$0 }) { cluster, board in
+            try cluster.startRoles()
 
-            // Kill one selected client as soon as round 1 is assigned: it never sends its update.
+            // Kill the victim as soon as round 1 is assigned: it never sends its update.
             let assigned = await board.wait(until: { $0.assignments[1] != nil }, deadline: .now + .seconds(60))
             try #require(assigned, "round 1 was never assigned\n\(cluster.logs())")
             let assignment = try #require(await board.read { $0.assignments[1] })
-            let victim = try #require(assignment.selected.first)
+            try #require(assignment.selected.contains(victim), "round 1 did not take every client: \(assignment.selected)")
             await cluster.kill("guardian-\(victim)-\(victim)")
 
             let finished = await board.wait(until: { $0.metrics[2] != nil }, deadline: .now + .seconds(90))
@@ -35,8 +41,8 @@ extension ProcessTests {
 
     @Test func aggregatorKilledAndRestartedLosesAndDoublesNothing() async throws {
         let configuration = ExperimentConfiguration.small(clients: 6, k: 3, rounds: 3)
-        try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startRoles(guardians: [0...5])
+        try await withRoleCluster(configuration, guardians: [0...5]) { cluster, board in
+            try cluster.startRoles()
 
             // Kill the aggregator once round 2 is assigned (its updates are on their way), then restart it.
             let assigned = await board.wait(until: { $0.assignments[2] != nil }, deadline: .now + .seconds(60))

@@ -17,7 +17,7 @@ import Testing
         var configuration = ExperimentConfiguration()
         configuration.k = 50
         configuration.clients = 10
-        #expect(throws: AgentError.invalidConfiguration("k must be between 1 and clients=10 (got 50)")) {
+        #expect(throws: ConfigurationError(issues: [ConfigurationIssue(key: .k, message: "--k must be between 1 and --clients = 10 (got 50)")])) {
             try configuration.validate()
         }
     }

@@ -1,5 +1,7 @@
 @testable import Agents
 import Foundation
+import Learning
+import Privacy
 import TestSupport
 import Testing
 
@@ -10,11 +12,15 @@ import Testing
 /// Real broker, real processes: the whole system as a user runs it.
 extension ProcessTests {
 @Suite(.serialized) struct MultiProcessRunTests {
-    @Test func runMatchesSimulate() async throws {
+    /// Every deterministic brain, with a fixed and an adaptive K: `run` and `simulate` run one
+    /// round code, so they decide and learn alike, round by round.
+    @Test(arguments: [("random", "fixed"), ("oort", "tool"), ("poc", "fixed"), ("coverage", "tool")])
+    func runMatchesSimulate(policy: String, kAgent: String) async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-run-\(UUID().uuidString)")
         let common = [
             "--clients", "10", "--k", "4", "--rounds", "3", "--data-dir", try FashionMNISTSlice.directory().path,
             "--seed", "11", "--model", "mlp", "--partition", "dirichlet", "--alpha", "0.5",
+            "--policy", policy, "--k-agent", kAgent, "--k-min", "2", "--k-max", "6",
         ]
         let run = try await runAgentFL(["run", "--out", out.appendingPathComponent("run").path, "--guardian-processes", "2"] + common)
         #expect(run.status == 0, "agentfl run failed:\n\(run.output)")
@@ -25,15 +31,121 @@ extension ProcessTests {
         let simRounds = try rounds(in: out.appendingPathComponent("sim/results.json"))
         #expect(runRounds.count == 3)
         #expect(simRounds.count == 3)
+        // One round code in both: the same strategy state, selection, prices and model, exactly.
         for (r, s) in zip(runRounds, simRounds) {
+            let round = r["round"] ?? "?"
             let a = try #require(r["test_accuracy"] as? Double)
             let b = try #require(s["test_accuracy"] as? Double)
-            #expect(abs(a - b) <= 0.01, "round \(r["round"] ?? "?"): run \(a) vs simulate \(b)")
-            #expect((r["selected"] as? [Int])?.sorted() == (s["selected"] as? [Int])?.sorted())
+            #expect(a == b, "round \(round): run \(a) vs simulate \(b)")
+            #expect(r["selected"] as? [Int] == s["selected"] as? [Int], "round \(round)")
+            #expect(r["strategy_state"] as? String == s["strategy_state"] as? String, "round \(round)")
+            #expect(r["clearing_price"] as? Double == s["clearing_price"] as? Double, "round \(round)")
+            #expect(r["train_loss"] as? Double == s["train_loss"] as? Double, "round \(round)")
+            #expect(r["strategy"] as? String == "\(policy)+k-\(kAgent)")
+            #expect(r["k"] as? Int == s["k"] as? Int, "round \(round)")
         }
-        // The audit log is intact and covers every round.
+        // The audit log is intact, covers every round, and holds every bid and update of the run,
+        // the last round's too (they may reach the auditor after that round's metrics).
         let verify = try await runAgentFL(["audit", "verify", out.appendingPathComponent("run/audit.log").path])
         #expect(verify.status == 0, "audit verify failed:\n\(verify.output)")
+        let logged = try entryTypes(in: out.appendingPathComponent("run/audit.log"))
+        #expect(logged["bid"] == 10 * 3)
+        #expect(logged["client-update"] == runRounds.reduce(0) { $0 + (($1["selected"] as? [Int])?.count ?? 0) })
+        #expect(logged["round-metrics"] == 3)
+    }
+
+    /// The delayed-client scenario for real: delayed clients miss the round's deadline and are
+    /// missing from it, and their guardians still answer the next calls while they wait.
+    @Test func delayedClientsMissTheDeadlineAndTheirGuardiansKeepBidding() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-delay-\(UUID().uuidString)")
+        let run = try await runAgentFL([
+            "run", "--out", out.path, "--clients", "10", "--k", "4", "--rounds", "4", "--seed", "11",
+            "--data-dir", try FashionMNISTSlice.directory().path, "--delay", "0.5:2-3:2000",
+            "--round-timeout", "3", "--quorum", "0.25",
+        ])
+        #expect(run.status == 0, "agentfl run failed:\n\(run.output)")
+        let rounds = try rounds(in: out.appendingPathComponent("results.json"))
+        try #require(rounds.count == 4)
+        let delayed = try #require(DelaySchedule(parsing: "0.5:2-3:2000")).delayedClients(clients: 10, seed: 11)
+        for round in rounds {
+            let number = try #require(round["round"] as? Int)
+            let selected = Set(round["selected"] as? [Int] ?? [])
+            let merged = Set(round["merged"] as? [Int] ?? [])
+            // Every round was planned with every client's bid: none was held up by a waiting update.
+            #expect(selected.count == 4, "round \(number): \(selected)")
+            if (2...3).contains(number) {
+                #expect(merged.isDisjoint(with: delayed), "round \(number): a delayed client was merged")
+            }
+        }
+    }
+
+    /// Differential privacy across processes: each guardian charges its clients' rounds, declines
+    /// once a round would pass the budget, and draws its noise from the run's private seed file;
+    /// `simulate` with that file gives the run's numbers exactly, and the audit log holds every
+    /// privacy statement and decline.
+    @Test func dpRunMatchesSimulateWithTheSeedFileAndBudgetsHold() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-dp-\(UUID().uuidString)")
+        let data = try FashionMNISTSlice.directory().path
+        // A budget between one and two rounds of the median client: it trains once, then declines.
+        var configuration = ExperimentConfiguration()
+        configuration.dataDirectory = data
+        configuration.clients = 10
+        configuration.seed = 11
+        configuration.privacy = "dp-sgd"
+        configuration.dpNoiseMultiplier = 1.2
+        let counts = try configuration.federatedTask().partition.map(\.count).sorted()
+        let mechanism = try #require(configuration.privacyMechanism(sampleCount: counts[counts.count / 2]))
+        var unlimited = PrivacyLedger(budget: PrivacyBudget(epsilon: 1e9, delta: 1e-5))
+        let one = try unlimited.charge(round: 1, mechanism: mechanism).after
+        let two = try unlimited.charge(round: 2, mechanism: mechanism).after
+        let budget = ((one + two) / 2 * 100).rounded() / 100
+        let common = [
+            "--clients", "10", "--k", "5", "--rounds", "3", "--data-dir", data, "--seed", "11",
+            "--dp", "dp-sgd", "--dp-noise", "1.2", "--dp-epsilon", "\(budget)",
+        ]
+        let run = try await runAgentFL(["run", "--out", out.appendingPathComponent("run").path, "--guardian-processes", "2"] + common)
+        #expect(run.status == 0, "agentfl run failed:\n\(run.output)")
+        let seedFile = out.appendingPathComponent("run/keys/\(ExperimentLauncher.noiseSeedFileName)")
+        let simulate = try await runAgentFL(
+            ["simulate", "--out", out.appendingPathComponent("sim").path, "--dp-seed-file", seedFile.path] + common)
+        #expect(simulate.status == 0, "agentfl simulate failed:\n\(simulate.output)")
+        let runRounds = try rounds(in: out.appendingPathComponent("run/results.json"))
+        let simRounds = try rounds(in: out.appendingPathComponent("sim/results.json"))
+        #expect(runRounds.count == 3 && simRounds.count == 3)
+        var declines = 0
+        for (r, s) in zip(runRounds, simRounds) {
+            #expect(r["test_accuracy"] as? Double == s["test_accuracy"] as? Double, "round \(r["round"] ?? "?")")
+            #expect(r["selected"] as? [Int] == s["selected"] as? [Int])
+            #expect(r["epsilon"] as? [String: Double] == s["epsilon"] as? [String: Double])
+            #expect(r["declined"] as? [String: String] == s["declined"] as? [String: String])
+            for epsilon in (r["epsilon"] as? [String: Double] ?? [:]).values { #expect(epsilon <= budget) }
+            declines += (r["declined"] as? [String: String] ?? [:]).values.filter { $0 == "privacy budget" }.count
+        }
+        #expect(declines > 0, "no client ran out of budget")
+        // The key file is the guardians' alone.
+        let mode = try FileManager.default.attributesOfItem(atPath: seedFile.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        // Every bid and update the auditor logged states the privacy spend; the declines are there too.
+        let log = try String(contentsOf: out.appendingPathComponent("run/audit.log"), encoding: .utf8)
+        #expect(log.contains("privacy budget"))
+        let verify = try await runAgentFL(["audit", "verify", out.appendingPathComponent("run/audit.log").path])
+        #expect(verify.status == 0, "audit verify failed:\n\(verify.output)")
+        // One readable line per decision, with who was no candidate and why.
+        let shown = try await runAgentFL(["audit", "show", out.appendingPathComponent("run/audit.log").path, "--decisions"])
+        #expect(shown.status == 0, "audit show --decisions failed:\n\(shown.output)")
+        let lines = shown.output.split(separator: "\n").filter { $0.hasPrefix("#") }
+        #expect(lines.count == 3, "\(shown.output)")
+        #expect(lines.allSatisfy { $0.contains("random") && $0.contains("K=") && $0.contains("state ") })
+        #expect(shown.output.contains("privacy budget"))
+    }
+
+    func entryTypes(in log: URL) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in try String(contentsOf: log, encoding: .utf8).split(separator: "\n") {
+            let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            counts[entry?["type"] as? String ?? "?", default: 0] += 1
+        }
+        return counts
     }
 
     func rounds(in url: URL) throws -> [[String: Any]] {

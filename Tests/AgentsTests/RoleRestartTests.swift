@@ -9,8 +9,8 @@ extension ProcessTests {
 @Suite(.serialized) struct RoleRestartTests {
     @Test func serverRestartedContinuesFromTheLastCompletedRound() async throws {
         let configuration = ExperimentConfiguration.small(clients: 6, k: 3, rounds: 3)
-        try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startRoles(guardians: [0...5])
+        try await withRoleCluster(configuration, guardians: [0...5]) { cluster, board in
+            try cluster.startRoles()
 
             let firstDone = await board.wait(until: { $0.metrics[1] != nil }, deadline: .now + .seconds(60))
             try #require(firstDone, "round 1 never finished\n\(cluster.logs())")
@@ -31,8 +31,8 @@ extension ProcessTests {
 
     @Test func brokerBrieflyUnreachableEveryRoleRecovers() async throws {
         let configuration = ExperimentConfiguration.small(clients: 6, k: 3, rounds: 3)
-        try await withRoleCluster(configuration) { cluster, board in
-            try cluster.startRoles(guardians: [0...5])
+        try await withRoleCluster(configuration, guardians: [0...5]) { cluster, board in
+            try cluster.startRoles()
 
             let firstDone = await board.wait(until: { $0.metrics[1] != nil }, deadline: .now + .seconds(60))
             try #require(firstDone, "round 1 never finished\n\(cluster.logs())")

@@ -109,23 +109,25 @@ import WireProtocol
         #expect(report.entryCount == 40)
     }
 
-    @Test func perRoundRootsAndProofsMatchTheVerifier() throws {
+    @Test func treeHeadsAndProofsMatchTheVerifier() throws {
         let dir = try TemporaryDirectory()
         let url = dir.file("audit.log")
         _ = try SampleLog.write(to: url, entries: 7)
         let log = try AuditLog.open(url)
         defer { log.close() }
         let report = try AuditVerifier.verify(url)
-        #expect(log.root(round: 0) == report.roundRoots[0])
-        #expect(log.root(round: 1) == report.roundRoots[1])
-        #expect(log.root(round: 9) == nil)
+        let head = log.treeHead(round: 1, runID: "r", final: false)
+        #expect(head.treeSize == 7)
+        #expect(head.merkleRoot == report.logRoot)
+        #expect(head.chainHead == report.headHash)
 
-        // Entry 6 is the second entry of round 1: prove it against the round's root.
+        // Entry 6 is in the tree of the first 7 entries, and of no smaller one.
         let entries = try AuditQuery(round: 1).entries(in: url)
         #expect(entries.map(\.index) == [5, 6])
-        let proof = try #require(log.proof(round: 1, position: 1))
-        let root = try #require(report.roundRoots[1])
-        #expect(MerkleTree.verify(proof, leafHex: entries[1].hash, rootHex: root))
-        #expect(!MerkleTree.verify(proof, leafHex: entries[0].hash, rootHex: root))
+        let proof = try #require(log.proof(index: 6, treeSize: 7))
+        #expect(MerkleTree.verify(proof, leafHex: entries[1].hash, rootHex: head.merkleRoot))
+        #expect(!MerkleTree.verify(proof, leafHex: entries[0].hash, rootHex: head.merkleRoot))
+        #expect(log.proof(index: 6, treeSize: 6) == nil)
+        #expect(log.proof(index: 0, treeSize: 8) == nil)
     }
 }

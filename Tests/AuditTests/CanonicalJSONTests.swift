@@ -44,4 +44,42 @@ import WireProtocol
         #expect(try CanonicalJSON.encode(reread) == first)
         #expect(reread == value)
     }
+
+    /// Seeds are UInt64, offsets and timestamps Int64: the log keeps them digit for digit.
+    @Test func integersAreExact() throws {
+        let text = #"{"max":18446744073709551615,"min":-9223372036854775808,"offset":9223372036854775807,"seed":9007199254740993}"#
+        let parsed = try CanonicalJSON.parse(Array(text.utf8))
+        #expect(try CanonicalJSON.string(parsed) == text)
+        #expect(parsed == ["max": .unsigned(UInt64.max), "min": .integer(Int64.min), "offset": .integer(Int64.max), "seed": .integer(9_007_199_254_740_993)])
+        // A double cannot hold 2^64 - 1 or 2^53 + 1: they are not equal to their nearest double.
+        #expect(JSONValue.unsigned(UInt64.max) != .number(Double(UInt64.max)))
+        #expect(JSONValue.integer(9_007_199_254_740_993) != .number(9_007_199_254_740_993))
+        #expect(JSONValue.integer(3) == .number(3))
+    }
+
+    @Test func theExactParserRefusesWhatJSONRefuses() throws {
+        for bad in ["{\"a\":1,\"a\":2}", "[1,]", "01", "NaN", "{\"a\":1} x", "\"\\x\"", "1e999"] {
+            #expect(throws: ExactJSONParser.Failure.self, "\(bad)") { try ExactJSONParser.parse(bad) }
+        }
+        let escaped = try ExactJSONParser.parse(#""\u00e9\ud83d\udc1d""#)
+        #expect(escaped == .string("é🐝"))
+    }
+
+    /// A seed of 2^64 - 1 survives log → parse → verify.
+    @Test func aMaximalSeedSurvivesTheLog() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("audit.log")
+        let log = try AuditLog.open(url)
+        try log.append(type: "audit-event", round: 1, sender: "server", timestamp: 1, payload: ["seed": .exact(UInt64.max)])
+        log.close()
+        _ = try AuditVerifier.verify(url)
+        let entry = try #require(try AuditQuery().entries(in: url).first)
+        guard case .object(let payload) = entry.payload, case .unsigned(let seed)? = payload["seed"] else {
+            Issue.record("seed is not an exact unsigned integer: \(entry.payload)")
+            return
+        }
+        #expect(seed == UInt64.max)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.contains(#""seed":18446744073709551615"#))
+    }
 }

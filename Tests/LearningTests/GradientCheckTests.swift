@@ -115,12 +115,13 @@ import Testing
         let logits: [Float] = [1, 2, 0.5, -1]
         var gradient = [Float](repeating: 0, count: 4)
         let labels: [Int32] = [1]
-        let (loss, correct) = gradient.withUnsafeMutableBufferPointer { g in
+        let (loss, squared, correct) = gradient.withUnsafeMutableBufferPointer { g in
             SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 1, classes: 4, gradient: g.baseAddress!, gradientScale: 1)
         }
         let exps = logits.map { Foundation.exp(Double($0)) }
         let sum = exps.reduce(0, +)
         #expect(abs(loss - (log(sum) - 2)) < 1e-5)
+        #expect(abs(squared - loss * loss) < 1e-9)
         #expect(correct == 1)
         for j in 0..<4 {
             let expected = exps[j] / sum - (j == 1 ? 1 : 0)
@@ -130,7 +131,7 @@ import Testing
 
     @Test func largeLogitsStayFinite() {
         let logits: [Float] = [1000, -1000, 0]
-        let (loss, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: [Int32(1)], batch: 1, classes: 3, gradient: nil, gradientScale: 1)
+        let (loss, _, _) = SoftmaxCrossEntropy.evaluate(logits: logits, labels: [Int32(1)], batch: 1, classes: 3, gradient: nil, gradientScale: 1)
         #expect(loss.isFinite)
         #expect(abs(loss - 2000) < 1e-2)
     }

@@ -68,4 +68,24 @@ import Testing
         configuration = SimulationConfiguration(clientWidths: [1, 0.5], aggregation: .median)
         #expect(throws: (any Error).self) { try configuration.validate() }
     }
+
+    /// What used to run and exit 0 with meaningless results.
+    @Test func meaninglessRunsAreRejected() throws {
+        func message(_ configuration: SimulationConfiguration) -> String? {
+            do { try configuration.validate(); return nil } catch { return error.description }
+        }
+        #expect(message(SimulationConfiguration(rounds: 0)) == "invalid simulation configuration: rounds must be at least 1, got 0")
+        #expect(message(SimulationConfiguration(training: TrainingConfiguration(localEpochs: 0)))
+            == "invalid simulation configuration: local epochs must be at least 1, got 0")
+        #expect(message(SimulationConfiguration(testLimit: 0)) == "invalid simulation configuration: test limit must be at least 1, got 0")
+        #expect(message(SimulationConfiguration(clientsPerRound: 4, aggregation: .krum(byzantine: 1, selected: 1)))?
+            .contains("needs at least 5 updates per round (n ≥ 2f+3), but a round may merge only 4") == true)
+        #expect(message(SimulationConfiguration(clientsPerRound: 5, aggregation: .krum(byzantine: 1, selected: 1))) == nil)
+        // A data set without samples cannot make a task.
+        let configuration = SimulationConfiguration(partition: .iid, clients: 2, clientsPerRound: 1, rounds: 1)
+        let empty = try Dataset(sampleShape: [1, 6, 6], classCount: 4, features: [], labels: [])
+        #expect(throws: (any Error).self) {
+            try FederatedTask(configuration: configuration, train: empty, test: TrainingTests.quadrants(count: 10, seed: 1))
+        }
+    }
 }

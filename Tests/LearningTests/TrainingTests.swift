@@ -34,6 +34,12 @@ import Testing
         #expect(a.parameters == b.parameters)
         #expect(a.sampleCount == 256)
         #expect(a.steps == 48)
+        // The last epoch's per-example losses: every sample once, below the all-epoch mean (it
+        // learns), and squares at least the square of the mean (Jensen).
+        #expect(a.lastEpoch.count == 256)
+        #expect(a.lastEpoch.mean < a.meanLoss)
+        #expect(a.lastEpoch.squaredSum >= a.lastEpoch.sum * a.lastEpoch.sum / 256 - 1e-9)
+        #expect(a.lastEpoch == b.lastEpoch)
         let after = try Evaluator(model: model).evaluate(parameters: a.parameters, on: data)
         #expect(after.accuracy > 0.9)
         #expect(after.loss < before.loss)
@@ -171,6 +177,9 @@ import Testing
         #expect(try makeModel(.cnn, inputShape: [1, 28, 28], classes: 10).parameterCount == 1_663_370)
         #expect(try makeModel(.mlp, inputShape: [1, 28, 28], classes: 10).parameterCount == 199_210)
         #expect(try makeModel(.cifarCNN, inputShape: [3, 32, 32], classes: 10).parameterCount > 100_000)
+        // The source paper's two models, with the parameter counts its PyTorch code has.
+        #expect(try makeModel(.paperCNN, inputShape: [1, 28, 28], classes: 10).parameterCount == 421_642)
+        #expect(try makeModel(.lenet, inputShape: [3, 32, 32], classes: 10).parameterCount == 62_006)
     }
 
     @Test func badInputsAreTypedErrors() throws {

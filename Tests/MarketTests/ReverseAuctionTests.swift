@@ -1,3 +1,4 @@
+import Learning
 import Testing
 import WireProtocol
 @testable import Market

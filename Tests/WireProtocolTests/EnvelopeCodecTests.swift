@@ -5,12 +5,12 @@ import Testing
 @Suite struct EnvelopeCodecTests {
     private func sampleFrame() throws -> (Envelope, [UInt8]) {
         let bid = try #require(SampleMessages.message(for: .bid) as? Bid)
-        let envelope = try Envelope.make(bid, sender: "guardian-7", round: 1)
+        let envelope = try Envelope.make(bid, sender: "guardian-7", runID: "test-run", round: 1)
         return (envelope, try EnvelopeCodec.encode(envelope))
     }
 
     @Test func timestampsKeepMillisecondsAndRoundIsOptional() throws {
-        let envelope = try Envelope.make(AuditEvent(kind: "x"), sender: "auditor", round: nil,
+        let envelope = try Envelope.make(AuditEvent(kind: "x"), sender: "auditor", runID: "test-run", round: nil,
                                          timestamp: Date(timeIntervalSince1970: 1_700_000_000.1234))
         let decoded = try EnvelopeCodec.decode(EnvelopeCodec.encode(envelope))
         #expect(decoded.round == nil)
@@ -55,12 +55,13 @@ import Testing
 
     @Test func otherSchemaVersionsAreRejectedNotGuessed() throws {
         var (envelope, _) = try sampleFrame()
-        envelope.schemaVersion = 2
+        let other = Bid.schemaVersion + 1
+        envelope.schemaVersion = other
         let frame = try EnvelopeCodec.encode(envelope)
-        #expect(throws: ProtocolError.unsupportedSchemaVersion(type: .bid, got: 2, supported: 1)) {
+        #expect(throws: ProtocolError.unsupportedSchemaVersion(type: .bid, got: other, supported: Bid.schemaVersion)) {
             try EnvelopeCodec.decode(frame)
         }
-        #expect(throws: ProtocolError.unsupportedSchemaVersion(type: .bid, got: 2, supported: 1)) {
+        #expect(throws: ProtocolError.unsupportedSchemaVersion(type: .bid, got: other, supported: Bid.schemaVersion)) {
             try envelope.decode(as: Bid.self)
         }
     }
@@ -96,7 +97,7 @@ import Testing
         let update = ClientUpdate(round: 1, clientID: 1, baseModelVersion: 0, sampleCount: 1, trainLoss: 0,
                                   trainSeconds: 0, parameters: Tensor(shape: [count], values: values))
         let clock = ContinuousClock()
-        let envelope = try Envelope.make(update, sender: "guardian-1", round: 1)
+        let envelope = try Envelope.make(update, sender: "guardian-1", runID: "test-run", round: 1)
         let frame = try EnvelopeCodec.encode(envelope)
         let start = clock.now
         let decoded = try EnvelopeCodec.decode(frame).decode(as: ClientUpdate.self)

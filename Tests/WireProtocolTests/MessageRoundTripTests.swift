@@ -5,7 +5,7 @@ import Testing
 @Suite struct MessageRoundTripTests {
     /// Encodes `message` into an envelope frame and back, and checks the decoded payload equals it.
     private func roundTrip<Message: ProtocolMessage & Equatable>(_ message: Message) throws {
-        let envelope = try Envelope.make(message, sender: "guardian-7", round: 3)
+        let envelope = try Envelope.make(message, sender: "guardian-7", runID: "test-run", round: 3)
         let bytes = try EnvelopeCodec.encode(envelope)
         let decoded = try EnvelopeCodec.decode(bytes)
         #expect(decoded == envelope)

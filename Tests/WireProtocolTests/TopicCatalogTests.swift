@@ -90,7 +90,7 @@ import Testing
             ("metrics.json", { $0["partitons"] = 1 }, { .unknownField(file: $0.path, field: "partitons") }),
             ("metrics.json", { $0["cleanupPolicy"] = "shred" }, { _ in .invalidField(file: "", field: "", reason: "") }),
             ("metrics.json", { $0["schemaVersion"] = 7 },
-             { .schemaVersionMismatch(file: $0.path, type: .roundMetrics, declared: 7, built: 1) }),
+             { .schemaVersionMismatch(file: $0.path, type: .roundMetrics, declared: 7, built: RoundMetrics.schemaVersion) }),
         ]
         for (name, change, expected) in cases {
             let directory = try scratchCopy()

@@ -63,56 +63,72 @@ public struct AggregatorRole: Service {
         }
         let board = ConditionBoard(initialState)
         let subscriber = try bus.subscriber(for: [.assignment, .clientUpdate], group: "aggregator", from: .stored)
+        let reporter = RejectionReporter(publisher: publisher, logger: logger)
         let logger = self.logger
+        let privacy = configuration.privacyRequirement
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await subscriber.run { received in
-                    try await Self.accept(received.envelope, board: board, spool: spool, logger: logger)
+                try await subscriber.run(onRejection: reporter.report) { received in
+                    try await Self.accept(
+                        received, board: board, spool: spool, task: task, privacy: privacy, logger: logger)
                 }
             }
             try await runUntilShutdown {
-                try await self.mergeRounds(from: checkpoint, board: board, spool: spool, task: task, publisher: publisher)
+                try await self.mergeRounds(
+                    from: checkpoint, board: board, spool: spool, task: task, publisher: publisher, reporter: reporter)
             }
             group.cancelAll()
         }
         await publisher.shutdown()
     }
 
-    /// The handler: judge, store durably, then record in memory. Returning lets the offset commit.
-    static func accept(_ envelope: Envelope, board: ConditionBoard<AggregatorState>, spool: UpdateSpool, logger: Logger) async throws {
-        switch envelope.type {
-        case .assignment:
-            let assignment = try envelope.decode(as: Assignment.self)
-            guard await board.read({ assignment.round > $0.mergedRound && $0.assignments[assignment.round] == nil }) else { return }
+    /// The handler: judge, store durably, then record in memory. Returning lets the offset commit;
+    /// a rejected update is reported to the auditor and never merged.
+    static func accept(
+        _ received: ReceivedEnvelope, board: ConditionBoard<AggregatorState>, spool: UpdateSpool, task: FederatedTask,
+        privacy: PrivacyRequirement?, logger: Logger
+    ) async throws -> HandlerOutcome {
+        switch received.message {
+        case let assignment as Assignment:
+            guard await board.read({ assignment.round > $0.mergedRound && $0.assignments[assignment.round] == nil }) else {
+                return .accepted
+            }
             try spool.store(assignment)
-            await board.update { $0.assignments[assignment.round] = assignment }
-        case .clientUpdate:
-            let update = try envelope.decode(as: ClientUpdate.self)
-            let verdict = await board.read { $0.judge(update) }
-            switch verdict {
+            await board.update {
+                $0.assignments[assignment.round] = assignment
+                $0.assignedAt[assignment.round] = .now
+            }
+        case let update as ClientUpdate:
+            guard (0..<task.partition.count).contains(update.clientID) else {
+                return .invalid("client \(update.clientID) does not exist in this run (\(task.partition.count) clients)")
+            }
+            if let problem = UpdateContent.problem(with: update, privacy: privacy) { return .invalid(problem) }
+            let expected = task.parameterCount(forClient: update.clientID)
+            switch await board.read({ $0.judge(update, expectedParameters: expected) }) {
             case .accepted:
                 try spool.store(update)
-                await board.update { $0.updates[update.round, default: [:]][update.clientID] = update }
+                await board.update {
+                    $0.updates[update.round, default: [:]][update.clientID] = update
+                    $0.arrivedAt[update.round, default: [:]][update.clientID] = .now
+                }
             case .late:
                 logger.warning("late update from client \(update.clientID) for round \(update.round), already merged: recorded, not merged")
                 await board.update { _ = $0.late[update.round, default: []].insert(update.clientID) }
             case .duplicate:
                 logger.info("duplicate update from client \(update.clientID) for round \(update.round) ignored")
-            case .unassigned:
-                logger.warning("update from client \(update.clientID) which was not assigned round \(update.round): rejected")
-            case let .staleModel(expected):
-                logger.warning("update from client \(update.clientID) trained on v\(update.baseModelVersion), round \(update.round) uses v\(expected): rejected")
-            case .badDigest:
-                logger.warning("update from client \(update.clientID) whose digest does not match its parameters: rejected")
+            case .rejected(let reason):
+                logger.warning("update from client \(update.clientID) for round \(update.round) rejected: \(reason)")
+                return .invalid("update of client \(update.clientID) for round \(update.round): \(reason)")
             }
         default:
             break
         }
+        return .accepted
     }
 
     private func mergeRounds(
         from start: AggregatorCheckpoint, board: ConditionBoard<AggregatorState>, spool: UpdateSpool,
-        task: FederatedTask, publisher: ProtocolPublisher
+        task: FederatedTask, publisher: ProtocolPublisher, reporter: RejectionReporter
     ) async throws {
         var checkpoint = start
         var roundStarted = ContinuousClock.now
@@ -134,32 +150,31 @@ public struct AggregatorRole: Service {
                                      deadline: deadline + .milliseconds(Int64(configuration.roundTimeoutSeconds * 1000)))
             }
             try Task.checkCancellation()
-            let updates = await board.read { state in
-                (state.updates[round] ?? [:]).values.filter { expected.contains($0.clientID) }.sorted { $0.clientID < $1.clientID }
+            // An update can be spooled before its assignment arrived: hold each to the assignment now.
+            let arrived = await board.read { state in
+                (state.updates[round] ?? [:]).values.sorted { $0.clientID < $1.clientID }
             }
-            let global = checkpoint.model.parameters.values
-            var parameters = global
-            if updates.count >= quorum {
-                parameters = try task.aggregate(updates.map {
-                    ClientContribution(
-                        clientID: $0.clientID, parameters: $0.parameters.values, sampleCount: $0.sampleCount,
-                        width: task.width(ofClient: $0.clientID))
-                }, global: global, round: round)
-            } else {
+            let merge = RoundMerge(task: task)
+            let (updates, excluded) = merge.sort(arrived, under: assignment)
+            for (update, problem) in excluded {
+                logger.warning("round \(round): update of client \(update.clientID) excluded: \(problem)")
+                await reporter.report(kind: "excluded-update", round: round, subject: SenderName.guardian(update.clientID), detail: [
+                    "client_id": .number(Double(update.clientID)), "digest": .string(update.digest), "reason": .string(problem),
+                ])
+            }
+            let mergeable = updates.count >= quorum
+            if !mergeable {
                 logger.error("round \(round): \(updates.count) of \(expected.count) updates, below the quorum of \(quorum); the model stays as it was")
             }
-            let evaluation = try task.evaluate(parameters, threads: ProcessInfo.processInfo.activeProcessorCount)
-            let merged = Set(updates.map(\.clientID))
+            let merged = mergeable ? updates : []
+            let (parameters, evaluation) = try await merge.mergeAndEvaluate(merged, global: checkpoint.model.parameters.values, round: round)
             let model = GlobalModel(
                 version: checkpoint.model.version + 1, round: round, architecture: configuration.model,
                 parameters: Tensor(parameters))
-            let modelBytes = parameters.count * MemoryLayout<Float>.size
-            let metrics = RoundMetrics(
-                round: round, modelVersion: model.version, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss,
-                mergedClients: updates.map(\.clientID), mergedDigests: updates.map(\.digest),
-                lateClients: [], missingClients: expected.subtracting(merged).sorted(),
-                bytesUp: updates.reduce(0) { $0 + $1.parameters.values.count * MemoryLayout<Float>.size },
-                bytesDown: modelBytes * expected.count,
+            let arrivals = await board.read { $0.arrivalSeconds(round) }
+            let metrics = merge.metrics(
+                round: round, modelVersion: model.version, evaluation: evaluation, assignment: assignment, merged: merged,
+                excluded: excluded, arrivals: arrivals, modelParameters: parameters.count,
                 seconds: roundStarted.duration(to: .now).inSeconds)
             checkpoint = AggregatorCheckpoint(model: model, metrics: metrics)
             try checkpoint.write(to: checkpointURL)
@@ -167,6 +182,8 @@ public struct AggregatorRole: Service {
                 state.mergedRound = round
                 state.updates[round] = nil
                 state.assignments[round] = nil
+                state.assignedAt[round] = nil
+                state.arrivedAt[round] = nil
             }
             spool.removeRound(round)
             _ = try await publisher.publish(model, round: round, key: String(model.version))

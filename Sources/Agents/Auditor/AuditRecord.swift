@@ -1,40 +1,26 @@
 import Foundation
 import WireProtocol
 
-/// How a protocol message appears in the audit log: its fields as JSON, with tensors replaced by
-/// their digest and shape (the log proves which update was merged without storing the weights).
+/// What the auditor adds to a recorded message beyond what its sender signed: for tensors, whether
+/// each digest the sender claims matches the tensor that arrived, and the parameter count. These
+/// go to the entry's `auditorNotes` (the auditor's claim), never into the signed `payload`.
 enum AuditRecord {
-    static func payload(of envelope: Envelope) throws -> JSONValue {
-        switch envelope.type {
-        case .globalModel:
-            let model = try envelope.decode(as: GlobalModel.self)
-            return [
-                "version": .number(Double(model.version)), "round": .number(Double(model.round)),
-                "architecture": .string(model.architecture), "digest": .string(model.digest),
-                "digest_verified": .bool(model.digestMatches), "parameters": .number(Double(model.parameters.values.count)),
-            ]
-        case .clientUpdate:
-            let update = try envelope.decode(as: ClientUpdate.self)
-            return [
-                "round": .number(Double(update.round)), "client_id": .number(Double(update.clientID)),
-                "base_model_version": .number(Double(update.baseModelVersion)),
-                "sample_count": .number(Double(update.sampleCount)), "train_loss": .number(update.trainLoss),
-                "train_seconds": .number(update.trainSeconds), "digest": .string(update.digest),
-                "digest_verified": .bool(update.digestMatches), "parameters": .number(Double(update.parameters.values.count)),
-            ]
-        case .roundAnnouncement: return try json(envelope.decode(as: RoundAnnouncement.self))
-        case .bid: return try json(envelope.decode(as: Bid.self))
-        case .assignment: return try json(envelope.decode(as: Assignment.self))
-        case .roundMetrics: return try json(envelope.decode(as: RoundMetrics.self))
-        case .auditEvent: return try json(envelope.decode(as: AuditEvent.self))
-        case .auditRoot: return try json(envelope.decode(as: AuditRoot.self))
-        case .heartbeat: return try json(envelope.decode(as: Heartbeat.self))
+    static func auditorNotes(of received: ReceivedEnvelope) -> JSONValue? {
+        switch received.message {
+        case let model as GlobalModel:
+            ["digest_verified": .bool(model.digestMatches), "parameters": .exact(model.parameters.values.count)]
+        case let update as ClientUpdate:
+            ["digest_verified": .bool(update.digestMatches), "parameters": .exact(update.parameters.values.count)]
+        default:
+            nil
         }
     }
+}
 
-    private static func json(_ message: some Encodable) throws -> JSONValue {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        return try JSONDecoder().decode(JSONValue.self, from: encoder.encode(message))
-    }
+/// Hands every message to the auditor's handler: the book itself tells a redelivery (same
+/// position) from a verbatim replay (same id, another position), which a by-id de-duplicator
+/// would silently swallow.
+struct RecordEverything: DeduplicationStore {
+    func contains(_ id: MessageID) -> Bool { false }
+    func remember(_ id: MessageID) throws(ProtocolError) {}
 }

@@ -18,23 +18,3 @@ public struct ClientProfile: Sendable, Hashable, Codable {
         return ClientProfile(clientID: clientID, samplesPerSecond: speed.rounded(), memoryMiB: memory, maxWidth: width)
     }
 }
-
-/// How a guardian prices its participation. The default asks for its expected compute time on its
-/// own data, so slow clients and big datasets cost more; strategic bidders plug in here later.
-public protocol BiddingStrategy: Sendable {
-    func askPrice(profile: ClientProfile, sampleCount: Int, localEpochs: Int, round: Int) -> Double
-}
-
-public struct CostBasedBidding: BiddingStrategy {
-    /// Price of one second of client compute.
-    public var pricePerSecond: Double = 1
-    /// Fixed cost of taking part at all (communication, battery).
-    public var baseCost: Double = 0.5
-
-    public init() {}
-
-    public func askPrice(profile: ClientProfile, sampleCount: Int, localEpochs: Int, round: Int) -> Double {
-        let seconds = Double(sampleCount * localEpochs) / max(profile.samplesPerSecond, 1)
-        return ((baseCost + pricePerSecond * seconds) * 1000).rounded() / 1000
-    }
-}

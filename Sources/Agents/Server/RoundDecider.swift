@@ -1,53 +1,93 @@
 import Foundation
 import Market
+import Strategies
 import WireProtocol
 
-/// The pure decision of one round: K from the K policy, participants from the selection policy,
-/// then a budget-constrained reverse auction among them. No I/O, so it is unit-testable and a
-/// replay can re-run it from the inputs the assignment records.
+/// A bid as the server received it: the message and the id of the envelope it came in, which the
+/// decision record names so an auditor can match the bids a decision used with those it logged.
+public struct ReceivedBid: Sendable, Hashable {
+    public var bid: Bid
+    public var messageID: String
+
+    public init(bid: Bid, messageID: String) {
+        self.bid = bid
+        self.messageID = messageID
+    }
+}
+
+/// The decision of one round: the strategy plans (K, then who), then a budget-constrained reverse
+/// auction clears among the chosen. No I/O: the server agent and the in-process engine of
+/// `agentfl simulate` both call it, so they decide alike, and a replay can re-run it from the
+/// decision record.
 public struct RoundDecider: Sendable {
     public var configuration: ExperimentConfiguration
-    public var policy: any SelectionPolicy
-    public var kPolicy: any KPolicy
 
-    public init(configuration: ExperimentConfiguration, policy: any SelectionPolicy, kPolicy: any KPolicy) {
+    public init(configuration: ExperimentConfiguration) {
         self.configuration = configuration
-        self.policy = policy
-        self.kPolicy = kPolicy
     }
 
-    /// Selection, then market clearing among the selected: the pure decision of one round.
-    public func decide(round: Int, bids: [Bid], history: [Double], roundDeadline: Date) async throws -> Assignment {
-        let participating = bids.filter { $0.decision.isParticipating }.sorted { $0.clientID < $1.clientID }
-        let k = kPolicy.k(round: round, accuracyHistory: history, available: participating.count)
-        let context = SelectionContext(
-            round: round, runSeed: configuration.seed, targetK: k,
-            candidates: participating.map(Candidate.init(bid:)), accuracyHistory: history)
-        let decision = try await policy.select(context)
-        let chosen = Set(decision.selected)
-        let auction = try ReverseAuction(budget: configuration.budget, maxWinners: k)
-        let cleared = auction.clear(participating.filter { chosen.contains($0.clientID) }.map {
-            MarketBid(clientID: $0.clientID, askPrice: $0.askPrice)
+    /// Plans with `strategy` (which moves to its state after planning), then clears the market.
+    public func decide(
+        round: Int, bids: [ReceivedBid], history: [Double], roundDeadline: Date, strategy: inout StrategyRunner
+    ) async throws -> Assignment {
+        let sorted = bids.sorted { $0.bid.clientID < $1.bid.clientID }
+        // An exhausted client (its spend would pass its DP budget) is not a candidate, whatever it says.
+        let requiringPrivacy = configuration.privacy != nil
+        let participating = sorted.filter { $0.bid.isEligible(requiringPrivacy: requiringPrivacy) }
+        let ineligible = sorted.filter { !$0.bid.isEligible(requiringPrivacy: requiringPrivacy) }
+        // `firstRoundTakesAll`: round 1's bounds are every bidder, so any K-Agent is clamped to all.
+        let bounds = configuration.firstRoundTakesAll && round == 1
+            ? max(1, participating.count)...max(1, participating.count) : configuration.kBounds
+        let context = PlanningContext(
+            round: round, totalRounds: configuration.rounds, runSeed: configuration.seed,
+            candidates: participating.map { Candidate(bid: $0.bid) }, totalClients: configuration.clients,
+            kBounds: bounds, configuredK: configuration.k, budget: configuration.budget,
+            localEpochs: configuration.localEpochs, accuracyHistory: history)
+        let (plan, before, after) = try await strategy.plan(context)
+        let chosen = Set(plan.selected)
+        let auction = try ReverseAuction(budget: configuration.budget, maxWinners: plan.k)
+        let cleared = auction.clear(participating.filter { chosen.contains($0.bid.clientID) }.map {
+            MarketBid(clientID: $0.bid.clientID, askPrice: $0.bid.askPrice)
         })
-        var inputs = decision.inputs
-        inputs["run_seed"] = String(configuration.seed)
-        inputs["policy"] = policy.name
-        inputs["k_policy"] = kPolicy.name
-        inputs["k"] = String(k)
-        inputs["budget"] = String(configuration.budget)
-        inputs["bids"] = participating.map { "\($0.clientID):\($0.askPrice)" }.joined(separator: ",")
-        inputs["declined"] = bids.filter { !$0.decision.isParticipating }.map { String($0.clientID) }.joined(separator: ",")
-        inputs["bids_digest"] = Self.digest(of: participating)
+        let offered = Dictionary(participating.map { ($0.bid.clientID, $0.bid.sampleCount) }, uniquingKeysWith: { first, _ in first })
+        let instructions = cleared.winners.map { client in
+            ClientInstruction(
+                clientID: client, bidSampleCount: offered[client] ?? 0,
+                width: plan.work[client]?.width ?? configuration.width(ofClient: client),
+                localEpochs: plan.work[client]?.localEpochs ?? configuration.localEpochs)
+        }
+        let decision = DecisionRecord(
+            strategy: strategy.descriptor, stateBefore: before, stateAfter: after,
+            candidatesDigest: StrategyRunner.digest(of: context.candidates),
+            bidMessageIDs: participating.map(\.messageID),
+            declined: ineligible.map(\.bid.clientID),
+            k: plan.k, kRationale: plan.kRationale, preferred: plan.selected, selectionRationale: plan.selectionRationale,
+            externalCalls: plan.externalCalls, guardrails: plan.guardrails, runSeed: configuration.seed,
+            budget: configuration.budget,
+            declineReasons: Dictionary(ineligible.map { (String($0.bid.clientID), Self.reason(excluding: $0.bid)) }, uniquingKeysWith: { a, _ in a }))
         return Assignment(
-            round: round, modelVersion: round - 1, policy: policy.name, k: k, selected: cleared.winners,
-            clearingPrice: cleared.clearingPrice,
+            round: round, modelVersion: round - 1, policy: strategy.descriptor.name, k: plan.k, selected: cleared.winners,
+            instructions: instructions, clearingPrice: cleared.clearingPrice,
             payments: cleared.winners.map { ClientPayment(clientID: $0, amount: cleared.payment(to: $0)) },
-            reason: "\(decision.reason); \(cleared.reason)", decisionInputs: inputs, roundDeadline: roundDeadline)
+            reason: "\(plan.kRationale); \(plan.selectionRationale); \(cleared.reason)", decision: decision,
+            roundDeadline: roundDeadline)
     }
+}
 
-    static func digest(of bids: [Bid]) -> String {
-        let text = bids.map { "\($0.clientID):\($0.askPrice):\($0.sampleCount)" }.joined(separator: ";")
-        return SHA256Digest.hex(of: Array(text.utf8))
+extension RoundDecider {
+    /// Why a bid is not a candidate: the guardian's own reason, or the server's.
+    static func reason(excluding bid: Bid) -> String {
+        if case .decline(let reason) = bid.decision { return reason }
+        if let privacy = bid.privacy, !privacy.withinBudget { return Bid.privacyBudgetReason }
+        return "no privacy statement in a run with DP on"
     }
+}
 
+extension Candidate {
+    init(bid: Bid) {
+        self.init(
+            clientID: bid.clientID, askPrice: bid.askPrice, sampleCount: bid.sampleCount,
+            labelHistogram: bid.labelHistogram, samplesPerSecond: bid.device.samplesPerSecond,
+            memoryMiB: bid.device.memoryMiB, availability: bid.availability)
+    }
 }

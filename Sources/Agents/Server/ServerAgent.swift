@@ -2,27 +2,26 @@ import Foundation
 import Logging
 import Market
 import ServiceLifecycle
+import Strategies
 import WireProtocol
 
 /// The server agent: owns the round clock. For each round it announces a call for participation,
-/// collects bids until every client answered or the bid window closed, lets the selection policy
-/// choose K clients, clears the market among them, publishes the assignment and waits for the
-/// aggregator's metrics. Every decision goes out with the inputs it used.
+/// collects bids until every client answered or the bid window closed, lets the strategy plan
+/// (K, then who), clears the market among the chosen, publishes the assignment with its decision
+/// record, waits for the aggregator's metrics and folds their feedback into the strategy's state.
 public struct ServerAgent: Service {
     public var configuration: ExperimentConfiguration
-    public var policy: any SelectionPolicy
-    public var kPolicy: any KPolicy
+    /// The strategy with its initial state (a checkpoint's state replaces it on a restart).
+    public var strategy: StrategyRunner
     public var bus: RoleBus
     public var stateDirectory: URL
     public var logger: Logger
 
     public init(
-        configuration: ExperimentConfiguration, policy: any SelectionPolicy, kPolicy: any KPolicy,
-        bus: RoleBus, stateDirectory: URL, logger: Logger
+        configuration: ExperimentConfiguration, strategy: StrategyRunner, bus: RoleBus, stateDirectory: URL, logger: Logger
     ) {
         self.configuration = configuration
-        self.policy = policy
-        self.kPolicy = kPolicy
+        self.strategy = strategy
         self.bus = bus
         self.stateDirectory = stateDirectory
         self.logger = logger
@@ -34,15 +33,13 @@ public struct ServerAgent: Service {
         let publisher = try bus.publisher()
         let subscriber = try bus.subscriber(
             for: [.bid, .assignment, .roundMetrics, .heartbeat], group: nil, from: .beginning)
-        let logger = self.logger
+        let reporter = RejectionReporter(publisher: publisher, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await subscriber.run { received in
-                    do {
-                        try await board.update { try $0.apply(received.envelope) }
-                    } catch {
-                        logger.warning("ignored a message that did not decode", metadata: ["error": "\(error)"])
-                    }
+                // Only verified messages of this run get here (bids from their own guardians).
+                try await subscriber.run(onRejection: reporter.report) { received in
+                    await board.update { $0.apply(received) }
+                    return .accepted
                 }
             }
             try await bus.announceKey(with: publisher, role: "server")
@@ -58,8 +55,10 @@ public struct ServerAgent: Service {
 
     private func runRounds(board: ConditionBoard<ServerState>, publisher: ProtocolPublisher) async throws {
         var checkpoint = ServerCheckpoint.load(from: checkpointURL) ?? ServerCheckpoint()
+        var strategy = self.strategy
+        if let saved = checkpoint.strategyState { try strategy.restore(saved) }
         if checkpoint.lastCompletedRound > 0 {
-            logger.info("resuming after round \(checkpoint.lastCompletedRound)")
+            logger.info("resuming after round \(checkpoint.lastCompletedRound), strategy state \(strategy.stateDigest)")
         }
         if checkpoint.lastAnnouncedRound == 0 {
             await waitForGuardians(board: board)
@@ -86,36 +85,69 @@ public struct ServerAgent: Service {
                 try checkpoint.write(to: checkpointURL)
                 logger.info("announced round \(round)")
             }
-            try await settle(round: round, checkpoint: checkpoint, board: board, publisher: publisher)
-            await waitForMetrics(round: round, board: board)
+            try await settle(round: round, checkpoint: &checkpoint, strategy: &strategy, board: board, publisher: publisher)
+            let metrics = try await waitForMetrics(round: round, board: board)
+            try strategy.observe(RoundFeedback(metrics))
+            checkpoint.strategyState = strategy.state
             checkpoint.lastCompletedRound = round
             try checkpoint.write(to: checkpointURL)
         }
         logger.info("all \(configuration.rounds) rounds completed")
     }
 
-    /// Collects the bids of `round` and publishes its assignment, unless one was already published
-    /// (a restarted server finds its earlier assignment on the topic and does not decide twice).
+    /// Collects the bids of `round`, plans it and publishes its assignment, unless one was already
+    /// published (a restarted server finds its earlier assignment on the topic and does not decide
+    /// twice; it goes on from the strategy state it decided with).
     private func settle(
-        round: Int, checkpoint: ServerCheckpoint, board: ConditionBoard<ServerState>, publisher: ProtocolPublisher
+        round: Int, checkpoint: inout ServerCheckpoint, strategy: inout StrategyRunner, board: ConditionBoard<ServerState>,
+        publisher: ProtocolPublisher
     ) async throws {
         let expected = configuration.clients
         let bidDeadline = ContinuousClock.Instant.deadline(checkpoint.bidDeadline ?? Date())
         _ = await board.wait(until: { state in
             state.assignments[round] != nil || (state.bids[round]?.count ?? 0) >= expected
         }, deadline: bidDeadline)
-        if await board.read({ $0.assignments[round] != nil }) {
-            logger.info("round \(round) was already assigned before a restart")
+        let history = await board.read { $0.accuracyHistory(before: round) }
+        let decider = RoundDecider(configuration: configuration)
+        if let earlier = await board.read({ $0.assignments[round] }) {
+            try await resume(earlier, checkpoint: checkpoint, strategy: &strategy, decider: decider, history: history, board: board)
             return
         }
-        let (bids, history) = await board.read { state in
-            (state.bids[round].map { Array($0.values) } ?? [], state.accuracyHistory(before: round))
-        }
-        let decider = RoundDecider(configuration: configuration, policy: policy, kPolicy: kPolicy)
-        let assignment = try await decider.decide(round: round, bids: bids, history: history, roundDeadline: checkpoint.roundDeadline ?? Date())
+        let bids = await board.read { state in state.bids[round].map { Array($0.values) } ?? [] }
+        let assignment = try await decider.decide(
+            round: round, bids: bids, history: history, roundDeadline: checkpoint.roundDeadline ?? Date(), strategy: &strategy)
+        checkpoint.plannedRound = round
+        checkpoint.plannedState = strategy.state
+        try checkpoint.write(to: checkpointURL)
         _ = try await publisher.publish(assignment, round: round, key: String(round))
         await board.update { $0.assignments[round] = assignment }
         logger.info("round \(round): selected \(assignment.selected) at price \(assignment.clearingPrice) — \(assignment.reason)")
+    }
+
+    /// After a restart, takes up the strategy state the published assignment was decided with: the
+    /// one saved right after planning, or, if the server stopped before saving it, the state a
+    /// re-plan from the bids the decision record names gives (checked against its digest).
+    private func resume(
+        _ earlier: Assignment, checkpoint: ServerCheckpoint, strategy: inout StrategyRunner, decider: RoundDecider,
+        history: [Double], board: ConditionBoard<ServerState>
+    ) async throws {
+        let round = earlier.round
+        if checkpoint.plannedRound == round, let planned = checkpoint.plannedState,
+           StrategyRunner.digest(planned) == earlier.decision.stateAfter {
+            try strategy.restore(planned)
+            logger.info("round \(round) was already assigned before a restart; strategy state \(strategy.stateDigest)")
+            return
+        }
+        let used = Set(earlier.decision.bidMessageIDs)
+        let bids = await board.read { state in (state.bids[round].map { Array($0.values) } ?? []).filter { used.contains($0.messageID) || !$0.bid.decision.isParticipating } }
+        var replanned = strategy
+        _ = try await decider.decide(round: round, bids: bids, history: history, roundDeadline: earlier.roundDeadline, strategy: &replanned)
+        strategy = replanned
+        if replanned.stateDigest == earlier.decision.stateAfter {
+            logger.info("round \(round) was already assigned before a restart; re-planned to its strategy state \(strategy.stateDigest)")
+        } else {
+            logger.error("round \(round) was already assigned before a restart, and re-planning it gives strategy state \(replanned.stateDigest), not the recorded \(earlier.decision.stateAfter); going on from the re-planned state")
+        }
     }
 
     /// Before the first call, waits until every client's guardian said it is ready (or the start-up
@@ -133,21 +165,13 @@ public struct ServerAgent: Service {
         }
     }
 
-    private func waitForMetrics(round: Int, board: ConditionBoard<ServerState>) async {
-        while !Task.isCancelled {
-            let done = await board.wait(until: { $0.metrics[round] != nil }, deadline: .now + .seconds(30))
-            if done { return }
+    private func waitForMetrics(round: Int, board: ConditionBoard<ServerState>) async throws -> RoundMetrics {
+        while true {
+            try Task.checkCancellation()
+            _ = await board.wait(until: { $0.metrics[round] != nil }, deadline: .now + .seconds(30))
+            if let metrics = await board.read({ $0.metrics[round] }) { return metrics }
             logger.warning("still waiting for the aggregator's metrics of round \(round)")
         }
     }
 
-}
-
-extension Candidate {
-    init(bid: Bid) {
-        self.init(
-            clientID: bid.clientID, askPrice: bid.askPrice, sampleCount: bid.sampleCount,
-            labelHistogram: bid.labelHistogram, samplesPerSecond: bid.device.samplesPerSecond,
-            memoryMiB: bid.device.memoryMiB, availability: bid.availability)
-    }
 }

@@ -7,6 +7,12 @@ public struct ServerCheckpoint: Codable, Sendable, Equatable {
     public var lastCompletedRound = 0
     public var bidDeadline: Date?
     public var roundDeadline: Date?
+    /// The strategy's state after the feedback of `lastCompletedRound`: where the next plan starts.
+    public var strategyState: Data?
+    /// The round last planned and the strategy's state right after planning it, so a server
+    /// restarted between planning and that round's feedback goes on from the state it decided with.
+    public var plannedRound = 0
+    public var plannedState: Data?
 
     public init() {}
 

@@ -4,7 +4,8 @@ import WireProtocol
 /// aggregator reported. Rebuilt from the topics on every start, so a restarted server knows
 /// where the run stands.
 public struct ServerState: Sendable {
-    public var bids: [Int: [Int: Bid]] = [:]
+    /// Per round, per client, the bid and the id of the message it came in.
+    public var bids: [Int: [Int: ReceivedBid]] = [:]
     public var assignments: [Int: Assignment] = [:]
     public var metrics: [Int: RoundMetrics] = [:]
     /// Clients whose guardian said it is ready (data loaded, listening for calls).
@@ -12,21 +13,19 @@ public struct ServerState: Sendable {
 
     public init() {}
 
-    public mutating func apply(_ envelope: Envelope) throws {
-        switch envelope.type {
-        case .bid:
-            let bid = try envelope.decode(as: Bid.self)
-            bids[bid.round, default: [:]][bid.clientID] = bid
-        case .assignment:
-            let assignment = try envelope.decode(as: Assignment.self)
+    /// Takes in a message the subscriber has verified and decoded.
+    public mutating func apply(_ received: ReceivedEnvelope) {
+        switch received.message {
+        case let bid as Bid:
+            bids[bid.round, default: [:]][bid.clientID] = ReceivedBid(bid: bid, messageID: received.envelope.id.description)
+        case let assignment as Assignment:
             assignments[assignment.round] = assignment
-        case .roundMetrics:
-            let report = try envelope.decode(as: RoundMetrics.self)
+        case let report as RoundMetrics:
             metrics[report.round] = report
-        case .heartbeat:
-            let heartbeat = try envelope.decode(as: Heartbeat.self)
+        case let heartbeat as Heartbeat:
+            // The authorship check bound the instance to the envelope's (verified) sender.
             if heartbeat.role == "guardian", heartbeat.status == "ready",
-               let client = Int(heartbeat.instance.split(separator: "-").last ?? "") {
+               let client = SenderName.client(ofGuardian: heartbeat.instance) {
                 readyClients.insert(client)
             }
         default:

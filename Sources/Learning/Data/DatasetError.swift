@@ -11,6 +11,9 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidShape([Int])
     case labelOutOfRange(label: Int, classCount: Int)
     case noDefaultLocation(DatasetName)
+    /// A data file (or a split after its limit) that holds no samples.
+    case empty(path: String)
+    case directoryNotFound(path: String)
 
     public var description: String {
         switch self {
@@ -34,6 +37,10 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
             "invalid sample shape \(shape): expected [channels, height, width] with positive sizes"
         case .labelOutOfRange(let label, let classCount):
             "label \(label) is outside 0..<\(classCount)"
+        case .empty(let path):
+            "\(path) holds no samples"
+        case .directoryNotFound(let path):
+            "data directory not found: \(path)"
         case .noDefaultLocation(let name):
             "\(name.rawValue) has no default location on this machine: pass a data directory"
         }

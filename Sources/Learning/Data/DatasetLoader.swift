@@ -29,32 +29,44 @@ public enum DatasetLoader {
         }
     }
 
+    /// The IDX file `stem` in `directory`, gzip-compressed (`stem.gz`) when that exists.
+    static func idxPath(_ stem: String, in directory: URL) -> String {
+        let raw = directory.appendingPathComponent(stem).path
+        let gz = raw + ".gz"
+        return FileManager.default.fileExists(atPath: gz) ? gz : raw
+    }
+
     static func loadIDX(directory: URL, mean: Float, std: Float) throws(DatasetError) -> (train: Dataset, test: Dataset) {
-        func path(_ stem: String) -> String {
-            let raw = directory.appendingPathComponent(stem).path
-            let gz = raw + ".gz"
-            return FileManager.default.fileExists(atPath: gz) ? gz : raw
-        }
+        let trainImages = idxPath("train-images-idx3-ubyte", in: directory)
+        let testImages = idxPath("t10k-images-idx3-ubyte", in: directory)
         let train = try IDXReader.readDataset(
-            imagesPath: path("train-images-idx3-ubyte"), labelsPath: path("train-labels-idx1-ubyte"), mean: mean, std: std
+            imagesPath: trainImages, labelsPath: idxPath("train-labels-idx1-ubyte", in: directory), mean: mean, std: std
         )
         let test = try IDXReader.readDataset(
-            imagesPath: path("t10k-images-idx3-ubyte"), labelsPath: path("t10k-labels-idx1-ubyte"), mean: mean, std: std
+            imagesPath: testImages, labelsPath: idxPath("t10k-labels-idx1-ubyte", in: directory), mean: mean, std: std
         )
+        // A split without samples trains or evaluates nothing: the run's numbers would mean nothing.
+        guard train.count > 0 else { throw .empty(path: trainImages) }
+        guard test.count > 0 else { throw .empty(path: testImages) }
         return (train, test)
     }
 
-    /// Accepts either the folder holding the `.bin` files or its parent (`cifar-10-batches-bin`).
-    static func loadCIFAR10(directory: URL) throws(DatasetError) -> (train: Dataset, test: Dataset) {
+    /// The CIFAR-10 batch files: the folder holding them, or its `cifar-10-batches-bin` child.
+    static func cifarFiles(in directory: URL) -> (train: [String], test: String) {
         var folder = directory
         let nested = directory.appendingPathComponent("cifar-10-batches-bin")
         if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("test_batch.bin").path),
            FileManager.default.fileExists(atPath: nested.appendingPathComponent("test_batch.bin").path) {
             folder = nested
         }
-        let trainPaths = (1...5).map { folder.appendingPathComponent("data_batch_\($0).bin").path }
-        let train = try CIFAR10Reader.readDataset(paths: trainPaths)
-        let test = try CIFAR10Reader.readDataset(paths: [folder.appendingPathComponent("test_batch.bin").path])
+        return ((1...5).map { folder.appendingPathComponent("data_batch_\($0).bin").path }, folder.appendingPathComponent("test_batch.bin").path)
+    }
+
+    /// Accepts either the folder holding the `.bin` files or its parent (`cifar-10-batches-bin`).
+    static func loadCIFAR10(directory: URL) throws(DatasetError) -> (train: Dataset, test: Dataset) {
+        let files = cifarFiles(in: directory)
+        let train = try CIFAR10Reader.readDataset(paths: files.train)
+        let test = try CIFAR10Reader.readDataset(paths: [files.test])
         return (train, test)
     }
 }

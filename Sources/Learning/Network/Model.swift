@@ -90,6 +90,23 @@ public func makeModel(_ architecture: ModelArchitecture, inputShape: [Int], clas
         builder.conv(scaled(64), kernel: 3, padding: 1); builder.maxPool(2); builder.relu()
         builder.dense(scaled(256)); builder.relu()
         builder.dense(classes)
+    case .paperCNN:
+        guard input.height >= 4, input.width >= 4 else {
+            throw .invalidInputShape(inputShape, reason: "the paper's CNN needs images of at least 4×4")
+        }
+        builder.conv(scaled(32), kernel: 3, padding: 1); builder.maxPool(2); builder.relu()
+        builder.conv(scaled(64), kernel: 3, padding: 1); builder.maxPool(2); builder.relu()
+        builder.dense(scaled(128)); builder.relu()
+        builder.dense(classes)
+    case .lenet:
+        guard input.height >= 16, input.width >= 16 else {
+            throw .invalidInputShape(inputShape, reason: "LeNet-5 needs images of at least 16×16")
+        }
+        builder.conv(scaled(6), kernel: 5, padding: 0); builder.maxPool(2); builder.relu()
+        builder.conv(scaled(16), kernel: 5, padding: 0); builder.maxPool(2); builder.relu()
+        builder.dense(scaled(120)); builder.relu()
+        builder.dense(scaled(84)); builder.relu()
+        builder.dense(classes)
     }
     return Model(architecture: architecture, sampleShape: inputShape, classCount: classes, width: width, layers: builder.layers)
 }

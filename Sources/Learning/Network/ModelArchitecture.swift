@@ -6,6 +6,14 @@ public enum ModelArchitecture: String, Sendable, CaseIterable, Codable {
     case cnn
     /// A small CIFAR-10 CNN: three 3×3 conv blocks (32, 64, 64) with 2×2 max-pool, FC 256, FC classes.
     case cifarCNN = "cifar-cnn"
+    /// The source paper's MNIST CNN (rafaeloj/k-agent, `tasks/models/cnnmnist.py`): 3×3 conv 32
+    /// (padding 1), 2×2 max-pool, 3×3 conv 64 (padding 1), 2×2 max-pool, FC 128, FC classes;
+    /// 421,642 parameters on 28×28 images. Its two dropout layers (0.25) are left out: the
+    /// engine has no dropout.
+    case paperCNN = "paper-cnn"
+    /// LeNet-5 for CIFAR-10 as the source paper uses it: 5×5 conv 6, 2×2 max-pool, 5×5 conv 16,
+    /// 2×2 max-pool, FC 120, FC 84, FC classes (no padding); 62,006 parameters on 3×32×32 images.
+    case lenet
 }
 
 /// A model that cannot be built as asked.

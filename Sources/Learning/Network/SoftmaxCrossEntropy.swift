@@ -2,13 +2,15 @@ import Foundation
 
 /// Softmax followed by cross-entropy against integer labels, fused for numerical stability.
 enum SoftmaxCrossEntropy {
-    /// Returns the summed loss over the batch and, if `gradient` is given, writes
-    /// `(softmax − onehot) · gradientScale` into it. Counts correct arg-max predictions too.
+    /// Returns the summed loss over the batch (and the sum of each example's loss squared, Oort's
+    /// statistical utility) and, if `gradient` is given, writes `(softmax − onehot) · gradientScale`
+    /// into it. Counts correct arg-max predictions too.
     static func evaluate(
         logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int,
         gradient: UnsafeMutablePointer<Float>?, gradientScale: Float
-    ) -> (lossSum: Double, correct: Int) {
+    ) -> (lossSum: Double, lossSquaredSum: Double, correct: Int) {
         var lossSum = 0.0
+        var lossSquaredSum = 0.0
         var correct = 0
         for b in 0..<batch {
             let row = logits + b * classes
@@ -23,7 +25,9 @@ enum SoftmaxCrossEntropy {
             let label = Int(labels[b])
             if argmax == label { correct += 1 }
             let logSum = Foundation.log(sum)
-            lossSum += Double(logSum - (row[label] - maxValue))
+            let loss = Double(logSum - (row[label] - maxValue))
+            lossSum += loss
+            lossSquaredSum += loss * loss
             if let gradient {
                 let g = gradient + b * classes
                 let inverse = 1 / sum
@@ -33,6 +37,6 @@ enum SoftmaxCrossEntropy {
                 g[label] -= gradientScale
             }
         }
-        return (lossSum, correct)
+        return (lossSum, lossSquaredSum, correct)
     }
 }

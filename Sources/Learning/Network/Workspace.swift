@@ -99,7 +99,7 @@ final class Workspace {
 
     /// Summed loss and correct count of the last forward pass; writes dLoss/dlogits · scale into
     /// the gradient buffer when `withGradient`.
-    func loss(batch: Int, withGradient: Bool, gradientScale: Float) -> (lossSum: Double, correct: Int) {
+    func loss(batch: Int, withGradient: Bool, gradientScale: Float) -> (lossSum: Double, lossSquaredSum: Double, correct: Int) {
         SoftmaxCrossEntropy.evaluate(
             logits: logits, labels: labels, batch: batch, classes: model.classCount,
             gradient: withGradient ? gradientA : nil, gradientScale: gradientScale

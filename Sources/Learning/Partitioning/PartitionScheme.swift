@@ -59,9 +59,27 @@ public enum PartitionError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownScheme(String)
     case invalidAlpha(Double)
     case invalidShardCount(Int)
+    /// Fewer samples than `clients × minimum`: no draw can give every client its minimum.
+    case tooFewSamples(scheme: String, samples: Int, clients: Int, minimum: Int)
+    /// Every Dirichlet draw left some client below the minimum; `client` is the shortest of the last draw.
+    case dirichletBelowMinimum(
+        alpha: Double, balanced: Bool, samples: Int, clients: Int, client: Int, clientSamples: Int, minimum: Int, attempts: Int)
+    case emptyClient(scheme: String, client: Int)
+
+    /// Every scheme's CLI name, for messages and validation.
+    public static let schemeNames = ["iid", "dirichlet", "dirichlet-unbalanced", "shards", "quantity"]
 
     public var description: String {
         switch self {
+        case .tooFewSamples(let scheme, let samples, let clients, let minimum):
+            "the \(scheme) partition needs at least \(minimum) sample\(minimum == 1 ? "" : "s") for each of \(clients) clients " +
+            "(\(minimum * clients)), the training set has \(samples): use at most \(samples / max(minimum, 1)) clients, more training samples or another scheme"
+        case .dirichletBelowMinimum(let alpha, let balanced, let samples, let clients, let client, let clientSamples, let minimum, let attempts):
+            "the \(balanced ? "dirichlet" : "dirichlet-unbalanced") partition (α=\(alpha)) of \(samples) samples over \(clients) clients " +
+            "found no draw in \(attempts) tries that gives every client at least \(minimum) samples " +
+            "(in the last, client \(client) got \(clientSamples)): use fewer clients, a larger α, or another scheme (iid, shards, quantity)"
+        case .emptyClient(let scheme, let client):
+            "the \(scheme) partition left client \(client) without samples: use fewer clients or another scheme"
         case .unknownScheme(let name): "unknown partition scheme '\(name)' (expected iid, dirichlet, dirichlet-unbalanced, shards or quantity)"
         case .invalidAlpha(let alpha): "Dirichlet concentration must be a positive number, got \(alpha)"
         case .invalidShardCount(let count): "shards per client must be positive, got \(count)"

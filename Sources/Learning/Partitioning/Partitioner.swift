@@ -2,23 +2,46 @@
 ///
 /// Every scheme uses only ``SplitMix64`` draws in a fixed order, so the same labels, scheme and
 /// seed give the same partition byte for byte. Each client's indices are returned sorted.
+///
+/// Every client gets at least one sample, and under `dirichlet` at least
+/// ``dirichletMinimum``; a request that cannot meet that throws rather than hand a client
+/// nothing (a client without data trains nothing and weighs nothing, and the run's numbers
+/// then mean something else than asked).
 public struct Partitioner {
+    /// Samples every client holds at least under the Dirichlet schemes (NIID-Bench's rule).
+    public static let dirichletMinimum = 10
+    /// Dirichlet draws tried before giving up on ``dirichletMinimum``.
+    public static let dirichletAttempts = 100
+
     /// Sample indices per client (`clients` arrays; empty when `clients` is not positive).
-    public static func partition(labels: [Int32], classCount: Int, clients: Int, scheme: PartitionScheme, seed: UInt64) -> [[Int]] {
+    public static func partition(labels: [Int32], classCount: Int, clients: Int, scheme: PartitionScheme, seed: UInt64) throws(PartitionError) -> [[Int]] {
         guard clients > 0 else { return [] }
+        // Each client's minimum: Dirichlet's documented one; a shard needs a sample; else one.
+        let minimum = switch scheme {
+        case .dirichlet: dirichletMinimum
+        case .shards(let perClient): max(perClient, 1)
+        case .iid, .quantity: 1
+        }
+        guard labels.count >= minimum * clients else {
+            throw .tooFewSamples(scheme: scheme.description, samples: labels.count, clients: clients, minimum: minimum)
+        }
         var rng = SplitMix64(seed: seed)
         let parts: [[Int]]
         switch scheme {
         case .iid:
             parts = iid(count: labels.count, clients: clients, rng: &rng)
         case .dirichlet(let alpha, let balanced):
-            parts = dirichlet(
+            parts = try dirichlet(
                 labels: labels, classCount: classCount, clients: clients, alpha: max(alpha, 1e-3), balanced: balanced, rng: &rng
             )
         case .shards(let perClient):
             parts = shards(labels: labels, clients: clients, perClient: max(perClient, 1), rng: &rng)
         case .quantity(let alpha):
             parts = quantity(count: labels.count, clients: clients, alpha: max(alpha, 1e-3), rng: &rng)
+        }
+        // Not reachable with the checks above; kept so no scheme can ever hand out an empty client.
+        if let empty = parts.firstIndex(where: \.isEmpty) {
+            throw .emptyClient(scheme: scheme.description, client: empty)
         }
         return parts.map { $0.sorted() }
     }
@@ -43,14 +66,16 @@ public struct Partitioner {
     }
 
     /// Per class, split its samples by p ~ Dir(α) (when `balanced`, as NIID-Bench, clients already
-    /// above the average size get no more); redraw until every client has at least 10 samples.
-    static func dirichlet(labels: [Int32], classCount: Int, clients: Int, alpha: Double, balanced: Bool, rng: inout SplitMix64) -> [[Int]] {
+    /// above the average size get no more); redraw until every client has at least
+    /// ``dirichletMinimum`` samples, and after ``dirichletAttempts`` draws give up with the
+    /// client that fell short in the last one.
+    static func dirichlet(labels: [Int32], classCount: Int, clients: Int, alpha: Double, balanced: Bool, rng: inout SplitMix64) throws(PartitionError) -> [[Int]] {
         let total = labels.count
         let byClass = indicesByClass(labels: labels, classCount: classCount)
-        let required = min(10, total / clients)
+        let required = dirichletMinimum
         let average = Double(total) / Double(clients)
-        var best: [[Int]] = []
-        for _ in 0..<100 {
+        var shortest = (client: 0, samples: 0)
+        for _ in 0..<dirichletAttempts {
             var parts = Array(repeating: [Int](), count: clients)
             for classIndices in byClass where !classIndices.isEmpty {
                 var members = classIndices
@@ -74,10 +99,14 @@ public struct Partitioner {
                     start = max(start, end)
                 }
             }
-            best = parts
-            if (parts.map(\.count).min() ?? 0) >= required { break }
+            let sizes = parts.map(\.count)
+            let smallest = sizes.min() ?? 0
+            if smallest >= required { return parts }
+            shortest = (sizes.firstIndex(of: smallest) ?? 0, smallest)
         }
-        return best
+        throw .dirichletBelowMinimum(
+            alpha: alpha, balanced: balanced, samples: total, clients: clients, client: shortest.client,
+            clientSamples: shortest.samples, minimum: required, attempts: dirichletAttempts)
     }
 
     /// McMahan et al.: sort by label, cut `clients × perClient` equal shards, deal them at random.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The whole run's outcome.
 public struct SimulationResult: Sendable {
@@ -64,20 +63,11 @@ public struct FederatedSimulation: Sendable {
     }
 
     private func trainAll(_ clients: [Int], round: Int, global: [Float]) throws(SimulationError) -> [(contribution: ClientContribution, result: LocalTrainingResult)] {
-        let outcomes = Mutex([Int: Result<(contribution: ClientContribution, result: LocalTrainingResult), SimulationError>]())
         let task = self.task
         let threads = threadsPerClient
-        ShardRunner(threads: concurrentClients).forEach(clients.count) { _, i in
-            let outcome = Result { () throws(SimulationError) in try task.trainClient(clients[i], round: round, global: global, threads: threads) }
-            outcomes.withLock { $0[i] = outcome }
+        return try ShardRunner(threads: concurrentClients).map(clients.count) { i throws(SimulationError) in
+            try task.trainClient(clients[i], round: round, global: global, threads: threads)
         }
-        let collected = outcomes.withLock { $0 }
-        var trained = [(contribution: ClientContribution, result: LocalTrainingResult)]()
-        for i in clients.indices {
-            guard let outcome = collected[i] else { throw .invalidConfiguration("client \(clients[i]) produced no result") }
-            trained.append(try outcome.get())
-        }
-        return trained
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

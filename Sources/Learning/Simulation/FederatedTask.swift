@@ -16,12 +16,29 @@ public struct FederatedTask: Sendable {
     public init(configuration: SimulationConfiguration, train: Dataset, test: Dataset) throws(SimulationError) {
         try configuration.validate()
         self.configuration = configuration
-        self.train = train
         self.test = test
-        partition = Partitioner.partition(
-            labels: train.labels, classCount: train.classCount, clients: configuration.clients, scheme: configuration.partition,
-            seed: SeedDerivation.seed(run: configuration.seed, round: -1, client: -1, purpose: .partition)
-        )
+        guard train.count > 0 else { throw .invalidConfiguration("the training set holds no samples") }
+        guard test.count > 0 else { throw .invalidConfiguration("the test set holds no samples") }
+        let split: [[Int]]
+        do {
+            split = try Self.partition(configuration, labels: train.labels, classCount: train.classCount)
+        } catch {
+            throw .partition(error)
+        }
+        // The population is applied after the split, so the other clients' shards are unchanged.
+        let population = configuration.population
+        partition = population.apply(to: split)
+        if population.mislabeled.isEmpty {
+            self.train = train
+        } else {
+            do {
+                self.train = try Dataset(
+                    sampleShape: train.sampleShape, classCount: train.classCount, features: train.features,
+                    labels: population.apply(to: train.labels, partition: partition, classCount: train.classCount, seed: configuration.seed))
+            } catch {
+                throw .invalidConfiguration("mislabeling clients \(population.mislabeled.sorted()): \(error)")
+            }
+        }
         do {
             model = try makeModel(configuration.architecture, inputShape: train.sampleShape, classes: train.classCount)
             var subs: [Double: Model] = [:]
@@ -32,6 +49,15 @@ public struct FederatedTask: Sendable {
         } catch {
             throw .model(error)
         }
+    }
+
+    /// The configuration's partition of these training labels: what ``partition`` holds, and
+    /// what a launcher can compute from the labels alone to check a run before it starts.
+    public static func partition(_ configuration: SimulationConfiguration, labels: [Int32], classCount: Int) throws(PartitionError) -> [[Int]] {
+        try Partitioner.partition(
+            labels: labels, classCount: classCount, clients: configuration.clients, scheme: configuration.partition,
+            seed: SeedDerivation.seed(run: configuration.seed, round: -1, client: -1, purpose: .partition)
+        )
     }
 
     /// Loads the configured dataset (and slices) and builds the task.
@@ -80,8 +106,13 @@ public struct FederatedTask: Sendable {
     }
 
     /// Trains one client from the global model, with the round's local-shuffle seed, on up to
-    /// `threads` cores (the result does not depend on it).
-    public func trainClient(_ client: Int, round: Int, global: [Float], threads: Int = 1) throws(SimulationError) -> (contribution: ClientContribution, result: LocalTrainingResult) {
+    /// `threads` cores (the result does not depend on it). `training` replaces the task's own
+    /// (DP-SGD's sampling and noise); `privateSeed` seeds the private draws (Poisson batches,
+    /// gradient noise and `updateNoise`, client-level DP on the finished update).
+    public func trainClient(
+        _ client: Int, round: Int, global: [Float], threads: Int = 1, training: TrainingConfiguration? = nil,
+        privateSeed: UInt64? = nil, updateNoise: UpdateNoise? = nil
+    ) throws(SimulationError) -> (contribution: ClientContribution, result: LocalTrainingResult) {
         guard client >= 0, client < partition.count else {
             throw .invalidConfiguration("client \(client) does not exist (there are \(partition.count))")
         }
@@ -94,14 +125,20 @@ public struct FederatedTask: Sendable {
                 throw .model(error)
             }
         }
-        let result: LocalTrainingResult
+        var result: LocalTrainingResult
         do {
             result = try LocalTrainer(model: clientModel, threads: threads).train(
-                global: start, data: train, indices: partition[client], configuration: configuration.training,
-                seed: SeedDerivation.seed(run: configuration.seed, round: round, client: client, purpose: .localShuffle)
+                global: start, data: train, indices: partition[client], configuration: training ?? configuration.training,
+                seed: SeedDerivation.seed(run: configuration.seed, round: round, client: client, purpose: .localShuffle),
+                privateSeed: privateSeed
             )
         } catch {
             throw .training(error)
+        }
+        if let updateNoise {
+            guard let privateSeed else { throw .invalidConfiguration("client-level DP noise needs a private seed") }
+            var rng = SplitMix64(seed: SplitMix64.mix(privateSeed ^ 0x5550_4441_5445_4E4F))
+            result = result.with(parameters: updateNoise.apply(trained: result.parameters, global: start, rng: &rng).parameters)
         }
         let contribution = ClientContribution(
             clientID: client, parameters: result.parameters, sampleCount: result.sampleCount, width: clientModel.width

@@ -20,6 +20,8 @@ public struct SimulationConfiguration: Sendable {
     /// Use only the first N training / test samples (quick runs and tests).
     public var trainLimit: Int?
     public var testLimit: Int?
+    /// Clients given mislabeled or tiny shards on purpose.
+    public var population = ClientPopulation()
 
     public init(
         dataset: DatasetName = .fashionMNIST, dataDirectory: URL? = nil, partition: PartitionScheme = .dirichlet(alpha: 0.5),
@@ -46,12 +48,23 @@ public struct SimulationConfiguration: Sendable {
     /// Whether clients train sub-models of different widths (then aggregation is HeteroFL's).
     public var isWidthMixed: Bool { clientWidths.contains { $0 != 1 } }
 
+    /// Checks what would make the run fail or its numbers meaningless, naming the bad value:
+    /// sizes and limits, widths, and the aggregation rule's needs for K updates per round (every
+    /// selected client's update is merged in one process).
     public func validate() throws(SimulationError) {
         guard clients > 0 else { throw .invalidConfiguration("clients must be positive, got \(clients)") }
         guard clientsPerRound > 0, clientsPerRound <= clients else {
             throw .invalidConfiguration("K must be in 1...\(clients), got \(clientsPerRound)")
         }
-        guard rounds >= 0 else { throw .invalidConfiguration("rounds must not be negative, got \(rounds)") }
+        guard rounds >= 1 else { throw .invalidConfiguration("rounds must be at least 1, got \(rounds)") }
+        guard training.localEpochs >= 1 else {
+            throw .invalidConfiguration("local epochs must be at least 1, got \(training.localEpochs)")
+        }
+        if let trainLimit, trainLimit < 1 { throw .invalidConfiguration("train limit must be at least 1, got \(trainLimit)") }
+        if let testLimit, testLimit < 1 { throw .invalidConfiguration("test limit must be at least 1, got \(testLimit)") }
+        if let problem = aggregation.problem(mergingAtLeast: clientsPerRound, atMost: clientsPerRound) {
+            throw .invalidConfiguration(problem)
+        }
         guard !clientWidths.isEmpty, clientWidths.allSatisfy({ $0 > 0 && $0 <= 1 }) else {
             throw .invalidConfiguration("client widths must be in (0, 1], got \(clientWidths)")
         }
@@ -70,6 +83,7 @@ public struct SimulationConfiguration: Sendable {
 public enum SimulationError: Error, Sendable, CustomStringConvertible {
     case invalidConfiguration(String)
     case dataset(DatasetError)
+    case partition(PartitionError)
     case model(ModelError)
     case training(TrainingError)
     case aggregation(round: Int, AggregationError)
@@ -79,6 +93,7 @@ public enum SimulationError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .invalidConfiguration(let reason): "invalid simulation configuration: \(reason)"
         case .dataset(let error): error.description
+        case .partition(let error): error.description
         case .model(let error): error.description
         case .training(let error): error.description
         case .aggregation(let round, let error): "round \(round): \(error)"

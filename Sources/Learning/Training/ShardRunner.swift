@@ -8,10 +8,10 @@ import Synchronization
 /// depend on how many parts ran at once. Parts run one after another when OpenBLAS has a
 /// thread pool of its own: its threaded sgemm (0.3.21) must not be entered from two threads at
 /// once, and it already keeps the cores busy.
-struct ShardRunner {
-    let threads: Int
+public struct ShardRunner: Sendable {
+    public let threads: Int
 
-    init(threads: Int) {
+    public init(threads: Int) {
         self.threads = max(1, threads)
     }
 
@@ -26,7 +26,7 @@ struct ShardRunner {
     /// when all are done. A lane runs its parts one after another, taking the next free part when
     /// it is done with one, so per-lane state needs no lock; parts running at once must touch
     /// disjoint memory.
-    func forEach(_ parts: Int, _ body: (_ lane: Int, _ part: Int) -> Void) {
+    public func forEach(_ parts: Int, _ body: (_ lane: Int, _ part: Int) -> Void) {
         let lanes = lanes(for: parts)
         guard lanes > 1 else {
             for part in 0..<parts { body(0, part) }
@@ -43,6 +43,20 @@ struct ShardRunner {
                 body(lane, part)
             }
         }
+    }
+
+    /// `transform(part)` for every part in `0 ..< parts`, side by side as ``forEach(_:_:)`` runs
+    /// them, returned in part order; the first part that threw (in part order) throws its error.
+    public func map<Result: Sendable, Failure: Error>(
+        _ parts: Int, _ transform: (_ part: Int) throws(Failure) -> Result
+    ) throws(Failure) -> [Result] {
+        let outcomes = Mutex([Swift.Result<Result, Failure>?](repeating: nil, count: parts))
+        forEach(parts) { _, part in
+            let outcome = Swift.Result { () throws(Failure) in try transform(part) }
+            outcomes.withLock { $0[part] = outcome }
+        }
+        // forEach returns only after every part ran once, so every slot is filled.
+        return try outcomes.withLock { $0 }.map { outcome throws(Failure) in try outcome!.get() }
     }
 
     /// `count` items split into `parts` contiguous ranges whose sizes differ by at most one.

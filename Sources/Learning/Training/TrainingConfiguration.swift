@@ -14,11 +14,13 @@ public struct TrainingConfiguration: Sendable, Hashable {
     /// The split fixes the order of the floating-point sums, so it belongs to the configuration,
     /// not to the machine: the same value gives the same numbers on one core or on many.
     public var batchShards: Int
+    /// How each epoch's batches are drawn; Poisson sampling needs per-example clipping (DP-SGD).
+    public var sampling: BatchSampling
 
     public init(
         localEpochs: Int = 1, batchSize: Int = 32, learningRate: Float = 0.05,
         optimizer: Optimizer = .plainSGD, proximalMu: Float = 0, clipping: PerExampleClipping? = nil,
-        batchShards: Int = 2
+        batchShards: Int = 2, sampling: BatchSampling = .shuffled
     ) {
         self.localEpochs = localEpochs
         self.batchSize = batchSize
@@ -27,6 +29,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         self.proximalMu = proximalMu
         self.clipping = clipping
         self.batchShards = batchShards
+        self.sampling = sampling
     }
 
     /// Checks the values that would make training meaningless.
@@ -42,6 +45,12 @@ public struct TrainingConfiguration: Sendable, Hashable {
         guard batchShards > 0 else { throw .invalidConfiguration("batch shards must be positive, got \(batchShards)") }
         if let clipping, !(clipping.maxNorm > 0) {
             throw .invalidConfiguration("clipping norm must be positive, got \(clipping.maxNorm)")
+        }
+        if case .poisson(let rate) = sampling {
+            guard rate > 0, rate <= 1 else { throw .invalidConfiguration("Poisson sampling rate must be in (0, 1], got \(rate)") }
+            guard clipping != nil else {
+                throw .invalidConfiguration("Poisson sampling is for DP-SGD: it needs per-example clipping (its sum is divided by the expected batch size)")
+            }
         }
     }
 }

@@ -7,8 +7,9 @@ final class TrainingLane {
     let gradient: UnsafeMutableBufferPointer<Float>
     /// One example's gradient (per-example clipping only).
     private let example: UnsafeMutableBufferPointer<Float>
-    /// Summed loss of the shard's samples in the last ``computeGradient``.
+    /// Summed loss of the shard's samples in the last ``computeGradient``, and of their squares.
     private(set) var lossSum = 0.0
+    private(set) var lossSquaredSum = 0.0
 
     init(model: Model, capacity: Int, perExample: Bool) {
         workspace = Workspace(model: model, capacity: capacity)
@@ -32,13 +33,13 @@ final class TrainingLane {
         workspace.load(data, indices: indices)
         workspace.forward(parameters: parameters, batch: count)
         if let clipping {
-            lossSum = workspace.loss(batch: count, withGradient: true, gradientScale: 1).lossSum
+            (lossSum, lossSquaredSum, _) = workspace.loss(batch: count, withGradient: true, gradientScale: 1)
             LocalTrainer.clippedSum(
                 workspace: workspace, parameters: parameters, batch: count, maxNorm: clipping.maxNorm,
                 sum: gradient, example: example
             )
         } else {
-            lossSum = workspace.loss(batch: count, withGradient: true, gradientScale: 1 / Float(batchSize)).lossSum
+            (lossSum, lossSquaredSum, _) = workspace.loss(batch: count, withGradient: true, gradientScale: 1 / Float(batchSize))
             workspace.backward(parameters: parameters, gradient: gradient.baseAddress!, count: count)
         }
     }

@@ -1,20 +1,24 @@
 import Foundation
 
-/// The envelope frame, version 1 (integers little-endian):
+/// The envelope frame, version 2 (integers little-endian):
 ///
 /// ```
-/// "AFLE" | frame version u8 = 1 | flags u8 (bit 0: round present)
+/// "AFLE" | frame version u8 = 2 | flags u8 (bit 0: round present)
 /// | type: u8 length + UTF-8 | schema version u16 | message id: 16 bytes
-/// | sender: u8 length + UTF-8 | round i64 (if flagged) | timestamp: ms since 1970, i64
+/// | sender: u8 length + UTF-8 | run id: u8 length + UTF-8
+/// | round i64 (if flagged) | timestamp: ms since 1970, i64
 /// | payload length u64 | payload
-/// | SHA-256 of all the bytes above (32)           <- the signing digest
-/// | signature length u8 (0 = unsigned) | signature
+/// | SHA-256 of all the bytes above (32)           <- the frame checksum
+/// | signature length u8 (0 = unsigned) | signature over ``SignedContent/digest()``
 /// ```
+/// Version 2 added the run id and moved the signature from the frame checksum to
+/// ``SignedContent``, which an audit log can recompute without the tensors. Frames of any other
+/// version are refused with ``ProtocolError/unsupportedFrameVersion(got:supported:)``.
 /// Decoding checks structure, then the checksum, then the type and its schema version, so a flipped
 /// bit shows up as a checksum mismatch rather than as a strange type.
 public enum EnvelopeCodec {
     static let magic: [UInt8] = Array("AFLE".utf8)
-    static let frameVersion: UInt8 = 1
+    static let frameVersion: UInt8 = 2
     private static let roundFlag: UInt8 = 1
 
     /// Whether `bytes` starts like an envelope frame (as opposed to a chunk frame or foreign data).
@@ -43,10 +47,6 @@ public enum EnvelopeCodec {
         return frame
     }
 
-    static func canonicalBytes(of envelope: Envelope) throws(ProtocolError) -> [UInt8] {
-        try canonicalBytes(typeName: envelope.type.rawValue, of: envelope, extraCapacity: 0)
-    }
-
     private static func canonicalBytes(
         typeName: String, of envelope: Envelope, extraCapacity: Int
     ) throws(ProtocolError) -> [UInt8] {
@@ -54,11 +54,14 @@ public enum EnvelopeCodec {
         guard envelope.sender.utf8.count <= 255 else {
             throw .corrupt(reason: "sender '\(envelope.sender.prefix(40))...' is longer than 255 bytes")
         }
+        guard envelope.runID.utf8.count <= 255 else {
+            throw .corrupt(reason: "run id '\(envelope.runID.prefix(40))...' is longer than 255 bytes")
+        }
         guard (0...Int(UInt16.max)).contains(envelope.schemaVersion) else {
             throw .corrupt(reason: "schema version \(envelope.schemaVersion) does not fit 16 bits")
         }
         var out = ByteWriter(reservingCapacity: 64 + typeName.utf8.count + envelope.sender.utf8.count
-                             + envelope.payload.count + extraCapacity)
+                             + envelope.runID.utf8.count + envelope.payload.count + extraCapacity)
         out.write(magic)
         out.write(frameVersion)
         out.write(envelope.round == nil ? 0 : roundFlag)
@@ -66,6 +69,7 @@ public enum EnvelopeCodec {
         out.write(UInt16(envelope.schemaVersion))
         out.write(envelope.id.bytes)
         out.writeShortString(envelope.sender)
+        out.writeShortString(envelope.runID)
         if let round = envelope.round { out.write(Int64(round)) }
         out.write(envelope.timestamp.millisecondsSince1970)
         out.write(UInt64(envelope.payload.count))
@@ -85,7 +89,7 @@ public enum EnvelopeCodec {
         }
         let version = try reader.read(UInt8.self, "envelope frame version")
         guard version == frameVersion else {
-            throw .corrupt(reason: "envelope frame version \(version), this build reads \(frameVersion)")
+            throw .unsupportedFrameVersion(got: Int(version), supported: Int(frameVersion))
         }
         let flags = try reader.read(UInt8.self, "envelope flags")
         guard flags & ~roundFlag == 0 else { throw .corrupt(reason: "unknown envelope flags \(flags)") }
@@ -93,6 +97,7 @@ public enum EnvelopeCodec {
         let schemaVersion = Int(try reader.read(UInt16.self, "schema version"))
         let idBytes = try reader.readBytes(16, "message id")
         let sender = try reader.readShortString("sender")
+        let runID = try reader.readShortString("run id")
         let round: Int? = flags & roundFlag != 0 ? Int(truncatingIfNeeded: try reader.read(Int64.self, "round")) : nil
         let milliseconds = try reader.read(Int64.self, "timestamp")
         let payloadLength = try reader.read(UInt64.self, "payload length")
@@ -114,7 +119,7 @@ public enum EnvelopeCodec {
         }
         guard let id = MessageID(bytes: idBytes) else { throw .corrupt(reason: "message id is not 16 bytes") }
         return Envelope(
-            id: id, type: type, schemaVersion: schemaVersion, sender: sender, round: round,
+            id: id, type: type, schemaVersion: schemaVersion, sender: sender, runID: runID, round: round,
             timestamp: Date(millisecondsSince1970: milliseconds),
             signature: signatureLength == 0 ? nil : Array(signature), payload: Array(payload))
     }

@@ -39,12 +39,23 @@ public enum PayloadCodec {
         return out.bytes
     }
 
-    public static func decode<Message: ProtocolMessage>(
-        _: Message.Type, from payload: [UInt8]
-    ) throws(ProtocolError) -> Message {
+    /// A payload's two parts: the JSON metadata and the attachments' bytes, each a slice of `payload`.
+    public struct Parts {
+        public var json: ArraySlice<UInt8>
+        public var attachments: [ArraySlice<UInt8>]
+    }
+
+    /// Splits a payload into its JSON and attachments without decoding either (what a signature covers).
+    public static func split(_ payload: [UInt8]) throws(ProtocolError) -> Parts {
+        let (json, ranges) = try layout(of: payload)
+        return Parts(json: payload[json], attachments: ranges.map { payload[$0] })
+    }
+
+    private static func layout(of payload: [UInt8]) throws(ProtocolError) -> (json: Range<Int>, attachments: [Range<Int>]) {
         var reader = ByteReader(payload)
         let jsonLength = Int(try reader.read(UInt32.self, "payload JSON length"))
-        let json = try reader.readBytes(jsonLength, "payload JSON")
+        let jsonStart = reader.position
+        _ = try reader.readBytes(jsonLength, "payload JSON")
         let attachmentCount = Int(try reader.read(UInt32.self, "payload attachment count"))
         var ranges: [Range<Int>] = []
         for index in 0..<attachmentCount {
@@ -57,11 +68,18 @@ public enum PayloadCodec {
         guard reader.isAtEnd else {
             throw .corrupt(reason: "\(reader.remaining) unexpected bytes after the payload's attachments")
         }
+        return (jsonStart..<(jsonStart + jsonLength), ranges)
+    }
+
+    public static func decode<Message: ProtocolMessage>(
+        _: Message.Type, from payload: [UInt8]
+    ) throws(ProtocolError) -> Message {
+        let (json, ranges) = try layout(of: payload)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .deferredToDate
         decoder.userInfo[.protocolAttachments] = AttachmentReader(payload: payload, ranges: ranges)
         do {
-            return try decoder.decode(Message.self, from: Data(json))
+            return try decoder.decode(Message.self, from: Data(payload[json]))
         } catch let error as ProtocolError {
             throw error
         } catch {

@@ -18,3 +18,7 @@ public struct AuditEvent: ProtocolMessage, Hashable {
         self.detail = detail
     }
 }
+
+extension AuditEvent {
+    public var authorship: Authorship { Authorship(sender: .anyone, round: round) }
+}

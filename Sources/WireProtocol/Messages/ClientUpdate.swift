@@ -1,7 +1,8 @@
 /// A client's locally trained parameters for a round, sent by its guardian to the aggregator.
 public struct ClientUpdate: ProtocolMessage, Hashable {
     public static let messageType = MessageType.clientUpdate
-    public static let schemaVersion = 1
+    /// 2: per-example loss statistics of the last local epoch. 3: the privacy statement.
+    public static let schemaVersion = 3
 
     public var round: Int
     public var clientID: Int
@@ -11,23 +12,33 @@ public struct ClientUpdate: ProtocolMessage, Hashable {
     public var sampleCount: Int
     public var trainLoss: Double
     public var trainSeconds: Double
+    /// Per-example losses of the last local epoch (before each step): count, sum, sum of squares.
+    public var lastEpochExamples: Int
+    public var lastEpochLossSum: Double
+    public var lastEpochLossSquaredSum: Double
     public var parameters: Tensor
     /// Lowercase hex SHA-256 of the parameters' little-endian float32 bytes.
     public var digest: String
+    /// With differential privacy on: what training this update spent (mechanism, ε before and
+    /// after). nil: trained without DP.
+    public var privacy: PrivacyStatement?
 
     /// An update whose digest is computed from `parameters`.
     public init(
         round: Int, clientID: Int, baseModelVersion: Int, sampleCount: Int,
-        trainLoss: Double, trainSeconds: Double, parameters: Tensor
+        trainLoss: Double, trainSeconds: Double, lastEpochExamples: Int = 0, lastEpochLossSum: Double = 0,
+        lastEpochLossSquaredSum: Double = 0, parameters: Tensor, privacy: PrivacyStatement? = nil
     ) {
         self.init(round: round, clientID: clientID, baseModelVersion: baseModelVersion, sampleCount: sampleCount,
-                  trainLoss: trainLoss, trainSeconds: trainSeconds, parameters: parameters,
-                  digest: parameters.sha256Hex)
+                  trainLoss: trainLoss, trainSeconds: trainSeconds, lastEpochExamples: lastEpochExamples,
+                  lastEpochLossSum: lastEpochLossSum, lastEpochLossSquaredSum: lastEpochLossSquaredSum,
+                  parameters: parameters, digest: parameters.sha256Hex, privacy: privacy)
     }
 
     public init(
         round: Int, clientID: Int, baseModelVersion: Int, sampleCount: Int,
-        trainLoss: Double, trainSeconds: Double, parameters: Tensor, digest: String
+        trainLoss: Double, trainSeconds: Double, lastEpochExamples: Int = 0, lastEpochLossSum: Double = 0,
+        lastEpochLossSquaredSum: Double = 0, parameters: Tensor, digest: String, privacy: PrivacyStatement? = nil
     ) {
         self.round = round
         self.clientID = clientID
@@ -35,12 +46,20 @@ public struct ClientUpdate: ProtocolMessage, Hashable {
         self.sampleCount = sampleCount
         self.trainLoss = trainLoss
         self.trainSeconds = trainSeconds
+        self.lastEpochExamples = lastEpochExamples
+        self.lastEpochLossSum = lastEpochLossSum
+        self.lastEpochLossSquaredSum = lastEpochLossSquaredSum
         self.parameters = parameters
         self.digest = digest
+        self.privacy = privacy
     }
 
     /// Whether `digest` matches the parameters.
     public var digestMatches: Bool { parameters.sha256Hex == digest }
 
     public var recordKey: String? { String(clientID) }
+}
+
+extension ClientUpdate {
+    public var authorship: Authorship { Authorship(sender: .guardian(client: clientID), round: round) }
 }

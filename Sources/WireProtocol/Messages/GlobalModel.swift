@@ -31,3 +31,7 @@ public struct GlobalModel: ProtocolMessage, Hashable {
 
     public var recordKey: String? { String(version) }
 }
+
+extension GlobalModel {
+    public var authorship: Authorship { Authorship(sender: .exactly(SenderName.aggregator), round: round) }
+}

@@ -22,3 +22,7 @@ public struct Heartbeat: ProtocolMessage, Hashable {
 
     public var recordKey: String? { instance }
 }
+
+extension Heartbeat {
+    public var authorship: Authorship { Authorship(sender: .exactly(instance), round: nil) }
+}

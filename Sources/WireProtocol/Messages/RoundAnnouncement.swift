@@ -34,3 +34,7 @@ public struct RoundAnnouncement: ProtocolMessage, Hashable {
 
     public var recordKey: String? { String(round) }
 }
+
+extension RoundAnnouncement {
+    public var authorship: Authorship { Authorship(sender: .exactly(SenderName.server), round: round, runID: runID) }
+}

@@ -1,7 +1,9 @@
-/// The aggregator's account of a finished round: accuracy of the new model and which updates went in.
+/// The aggregator's account of a finished round: accuracy of the new model, which updates went
+/// in, and the feedback for the server's strategy: what became of every assigned client.
 public struct RoundMetrics: ProtocolMessage, Hashable {
     public static let messageType = MessageType.roundMetrics
-    public static let schemaVersion = 1
+    /// 2: `outcomes`, one per assigned client. 3: each outcome's ε spent (DP runs).
+    public static let schemaVersion = 3
 
     public var round: Int
     /// The global model version this round produced.
@@ -18,11 +20,13 @@ public struct RoundMetrics: ProtocolMessage, Hashable {
     public var bytesUp: Int
     public var bytesDown: Int
     public var seconds: Double
+    /// One per assigned client, in client-id order.
+    public var outcomes: [ClientOutcome]
 
     public init(
         round: Int, modelVersion: Int, testAccuracy: Double, testLoss: Double, mergedClients: [Int],
         mergedDigests: [String], lateClients: [Int] = [], missingClients: [Int] = [],
-        bytesUp: Int, bytesDown: Int, seconds: Double
+        bytesUp: Int, bytesDown: Int, seconds: Double, outcomes: [ClientOutcome] = []
     ) {
         self.round = round
         self.modelVersion = modelVersion
@@ -35,7 +39,12 @@ public struct RoundMetrics: ProtocolMessage, Hashable {
         self.bytesUp = bytesUp
         self.bytesDown = bytesDown
         self.seconds = seconds
+        self.outcomes = outcomes
     }
 
     public var recordKey: String? { String(round) }
+}
+
+extension RoundMetrics {
+    public var authorship: Authorship { Authorship(sender: .exactly(SenderName.aggregator), round: round) }
 }

@@ -14,17 +14,20 @@ public final class ProtocolPublisher: Sendable {
     public let catalog: TopicCatalog
     /// The envelope sender, e.g. "server" or "guardian-7".
     public let sender: String
+    /// The run every envelope is stamped with.
+    public let runID: String
     public let signer: EnvelopeSigner?
     public let chunker: Chunker
     private let logger: Logger
 
     public init(
-        producer: KafkaProducer, catalog: TopicCatalog, sender: String, signer: EnvelopeSigner? = nil,
+        producer: KafkaProducer, catalog: TopicCatalog, sender: String, runID: String, signer: EnvelopeSigner? = nil,
         chunker: Chunker = Chunker(), logger: Logger
     ) {
         self.producer = producer
         self.catalog = catalog
         self.sender = sender
+        self.runID = runID
         self.signer = signer
         self.chunker = chunker
         self.logger = logger
@@ -32,25 +35,33 @@ public final class ProtocolPublisher: Sendable {
 
     /// Creates its own producer from `configuration`.
     public convenience init(
-        configuration: KafkaProducerConfiguration, catalog: TopicCatalog, sender: String, signer: EnvelopeSigner? = nil,
-        chunker: Chunker = Chunker(), logger: Logger
+        configuration: KafkaProducerConfiguration, catalog: TopicCatalog, sender: String, runID: String,
+        signer: EnvelopeSigner? = nil, chunker: Chunker = Chunker(), logger: Logger
     ) throws(KafkaError) {
         self.init(producer: try KafkaProducer(configuration: configuration, logger: logger), catalog: catalog,
-                  sender: sender, signer: signer, chunker: chunker, logger: logger)
+                  sender: sender, runID: runID, signer: signer, chunker: chunker, logger: logger)
     }
 
-    /// Sends `message` and waits until every frame is acknowledged. Throws ``ProtocolError`` if it
-    /// cannot be encoded, `KafkaError` if it cannot be delivered.
+    /// Sends `message` and waits until every frame is acknowledged. The envelope's round is the one
+    /// the message is about (``ProtocolMessage/authorship``); a caller that names another round gets
+    /// ``ProtocolError/bindingMismatch(sender:type:reason:)`` rather than a message receivers would
+    /// refuse. Throws ``ProtocolError`` if it cannot be encoded, `KafkaError` if it cannot be delivered.
     @discardableResult
-    public func publish(_ message: some ProtocolMessage, round: Int?, key: String? = nil) async throws -> MessageID {
+    public func publish(_ message: some ProtocolMessage, round: Int? = nil, key: String? = nil) async throws -> MessageID {
         try await publishReporting(message, round: round, key: key).id
     }
 
     /// Like ``publish(_:round:key:)``, and says where the frames went and how large they were.
     public func publishReporting<Message: ProtocolMessage>(
-        _ message: Message, round: Int?, key: String? = nil
+        _ message: Message, round: Int? = nil, key: String? = nil
     ) async throws -> PublishReceipt {
-        var envelope = try Envelope.make(message, sender: sender, round: round)
+        let stated = message.authorship.round
+        if let round, let stated, round != stated {
+            throw ProtocolError.bindingMismatch(
+                sender: sender, type: Message.messageType,
+                reason: "asked to send it under round \(round), its payload is about round \(stated)")
+        }
+        var envelope = try Envelope.make(message, sender: sender, runID: runID, round: stated ?? round)
         if let signer { envelope = try signer.sign(envelope) }
         return try await publish(envelope: envelope, key: key ?? message.recordKey)
     }

@@ -3,6 +3,7 @@
 public enum RejectionReason: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case truncated
     case corrupt
+    case unsupportedFrameVersion = "unsupported-frame-version"
     case unknownMessageType = "unknown-message-type"
     case unsupportedSchemaVersion = "unsupported-schema-version"
     case checksumMismatch = "checksum-mismatch"
@@ -11,8 +12,13 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, CustomStr
     case badSignature = "bad-signature"
     case unsigned
     case unknownSigner = "unknown-signer"
-    /// A heartbeat offered a key other than the one pinned for its sender.
-    case keyMismatch = "key-mismatch"
+    /// The sender may not send this type of message.
+    case senderNotAllowed = "sender-not-allowed"
+    /// The payload contradicts its envelope (client id, round, run).
+    case bindingMismatch = "binding-mismatch"
+    /// The message checked out as a message, but its content is unusable (a NaN in an update, the
+    /// wrong number of parameters, more samples than the client bid): the handler refused it.
+    case invalidContent = "invalid-content"
     /// A chunk set was given up on (timed out, evicted for memory, or inconsistent).
     case incompleteChunkSet = "incomplete-chunk-set"
 
@@ -22,13 +28,15 @@ public enum RejectionReason: String, Sendable, Hashable, CaseIterable, CustomStr
         switch error {
         case .truncated: self = .truncated
         case .corrupt: self = .corrupt
+        case .unsupportedFrameVersion: self = .unsupportedFrameVersion
         case .unknownMessageType: self = .unknownMessageType
         case .unsupportedSchemaVersion: self = .unsupportedSchemaVersion
         case .checksumMismatch: self = .checksumMismatch
         case .badSignature: self = .badSignature
         case .unsigned: self = .unsigned
         case .unknownSigner: self = .unknownSigner
-        case .keyMismatch: self = .keyMismatch
+        case .senderNotAllowed: self = .senderNotAllowed
+        case .bindingMismatch: self = .bindingMismatch
         case .payload, .wrongMessageType, .invalidKey: self = .badPayload
         case .persistence: self = .corrupt
         }

@@ -7,6 +7,10 @@ public struct SubscriberStatistics: Sendable, Hashable {
     /// Messages skipped because their id was already handled.
     public var duplicates = 0
     public var rejections: [RejectionReason: Int] = [:]
+    /// Messages of other runs, passed over (a shared broker carries several runs).
+    public var otherRun = 0
+    /// Handler retries after transient errors.
+    public var retries = 0
     /// Offsets committed.
     public var commits = 0
 

@@ -25,12 +25,22 @@ final class RoleCluster: @unchecked Sendable {
     let logger = testLogger("cluster")
     /// The embedded broker's process, when the test started one (to pause it).
     var brokerProcessIdentifier: Int32?
+    /// Keys of the run's processes and the keyring every role verifies against.
+    let keys: RunKeys
+    /// The guardian processes of the run, by the clients each hosts (the keyring lists them).
+    let guardianRanges: [ClosedRange<Int>]
 
-    init(bootstrap: String, configuration: ExperimentConfiguration) async throws {
+    init(
+        bootstrap: String, configuration: ExperimentConfiguration,
+        guardianRanges: [ClosedRange<Int>]? = nil
+    ) async throws {
         self.bootstrap = bootstrap
         self.configuration = configuration
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        let ranges = guardianRanges ?? [0...(configuration.clients - 1)]
+        self.guardianRanges = ranges
+        keys = try RunKeys.generate(in: directory.appendingPathComponent("keys"), guardianRanges: ranges)
         catalog = try TopicCatalog.load(directory: try TopicsLocation.resolve(nil))
         try await RoleBus.createTopics(catalog: catalog, brokers: [bootstrap], singleBroker: true, logger: logger)
         try configuration.write(to: configURL)
@@ -38,10 +48,15 @@ final class RoleCluster: @unchecked Sendable {
 
     var configURL: URL { directory.appendingPathComponent("config.json") }
 
-    func start(_ name: String, _ arguments: [String]) throws {
+    /// Starts `agentfl ARGUMENTS` as process `name`, with the run's keyring and the key of
+    /// `keyName` (default: `name`).
+    func start(_ name: String, _ arguments: [String], keyName: String? = nil) throws {
         processes[name] = try ChildProcess(
             name: name, executable: AgentFLExecutable.url,
-            arguments: arguments + ["--brokers", bootstrap, "--config", configURL.path],
+            arguments: arguments + [
+                "--brokers", bootstrap, "--config", configURL.path, "--keyring", keys.keyringURL.path,
+                "--key", keys.keyFile(keyName ?? name).path,
+            ],
             logFile: directory.appendingPathComponent("logs/\(name)-\(UUID().uuidString.prefix(4)).log"))
     }
 
@@ -51,14 +66,17 @@ final class RoleCluster: @unchecked Sendable {
     }
     func startServer() throws { try start("server", ["server", "--state-dir", directory.appendingPathComponent("server").path]) }
     func startGuardians(_ range: ClosedRange<Int>) throws {
-        try start("guardian-\(range.lowerBound)-\(range.upperBound)", ["guardian", "--clients", "\(range.lowerBound)-\(range.upperBound)"])
+        guard guardianRanges.contains(range) else {
+            throw AgentError.invalidConfiguration("the run's keyring has no guardian process for clients \(range)")
+        }
+        try start(RunKeys.guardianProcess(range), ["guardian", "--clients", "\(range.lowerBound)-\(range.upperBound)"])
     }
 
-    /// Auditor, aggregator, one guardian process per range, then the server: a whole run.
-    func startRoles(guardians: [ClosedRange<Int>]) throws {
+    /// Auditor, aggregator, every guardian process, then the server: a whole run.
+    func startRoles() throws {
         try startAuditor()
         try startAggregator()
-        for range in guardians { try startGuardians(range) }
+        for range in guardianRanges { try startGuardians(range) }
         try startServer()
     }
 
@@ -77,9 +95,11 @@ final class RoleCluster: @unchecked Sendable {
     /// Follows assignments and metrics from the beginning, into a board the test waits on.
     func follow() throws -> (ConditionBoard<RunProgress>, ProtocolSubscriber, Task<Void, any Error>) {
         let board = ConditionBoard(RunProgress())
-        let bus = RoleBus(brokers: [bootstrap], catalog: catalog, runID: configuration.runID, sender: "test", signer: nil, logger: logger)
+        let bus = RoleBus(
+            brokers: [bootstrap], catalog: catalog, runID: configuration.runID, sender: "test", signer: nil,
+            trust: .keyring(try KeyringVerifier(keys.keyring)), logger: logger)
         let subscriber = try bus.subscriber(for: [.assignment, .roundMetrics, .auditRoot], group: nil, from: .beginning)
-        let task = Task { try await subscriber.run { received in try await board.update { try $0.apply(received.envelope) } } }
+        let task = Task { try await subscriber.run { received in await board.update { $0.apply(received) } } }
         return (board, subscriber, task)
     }
 
@@ -108,13 +128,14 @@ extension ExperimentConfiguration {
 /// Starts a broker and a role cluster, follows its rounds, runs `body`, and always stops every
 /// process it started — also when an expectation inside `body` throws.
 func withRoleCluster(
-    _ configuration: ExperimentConfiguration,
+    _ configuration: ExperimentConfiguration, guardians: [ClosedRange<Int>]? = nil,
     _ body: (RoleCluster, ConditionBoard<RunProgress>) async throws -> Void
 ) async throws {
     let broker = try await EmbeddedBroker.start(logger: testLogger("embedded-broker"))
     defer { kill(broker.processIdentifier, SIGCONT) }
     do {
-        let cluster = try await RoleCluster(bootstrap: broker.bootstrapServer, configuration: configuration)
+        let cluster = try await RoleCluster(
+            bootstrap: broker.bootstrapServer, configuration: configuration, guardianRanges: guardians)
         cluster.brokerProcessIdentifier = broker.processIdentifier
         let (board, subscriber, follower) = try cluster.follow()
         do {

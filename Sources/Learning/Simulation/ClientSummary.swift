@@ -1,0 +1,58 @@
+/// What became of one client over a whole run, from the rounds of a results document: how often
+/// it was selected and merged, what it was paid, its ε spent (DP runs), and the rounds it missed
+/// or declined, by reason. `results.json` lists one per client under `clients`.
+public struct ClientSummary: Codable, Sendable, Equatable {
+    public var client: Int
+    public var selected: Int
+    public var merged: Int
+    public var payments: Double
+    /// ε spent at the end (nil: no DP, or the client never trained).
+    public var epsilon: Double?
+    /// Assigned rounds whose update was not merged, by reason ("missing", "excluded: …").
+    public var missed: [String: Int]
+    /// Rounds it was no candidate in, by reason ("privacy budget", "no local data", …).
+    public var declined: [String: Int]
+
+    /// One summary per client 0..<clients.
+    public static func summaries(of rounds: [ResultsDocument.Round], clients: Int) -> [ClientSummary] {
+        var all = (0..<clients).map {
+            ClientSummary(client: $0, selected: 0, merged: 0, payments: 0, epsilon: nil, missed: [:], declined: [:])
+        }
+        for round in rounds {
+            for id in round.selected where all.indices.contains(id) { all[id].selected += 1 }
+            for id in round.merged where all.indices.contains(id) { all[id].merged += 1 }
+            for (key, amount) in round.payments ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].payments += amount } }
+            for (key, epsilon) in round.epsilon ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].epsilon = epsilon } }
+            for (key, why) in round.missed ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].missed[why, default: 0] += 1 } }
+            for (key, why) in round.declined ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].declined[why, default: 0] += 1 } }
+        }
+        return all
+    }
+}
+
+/// How evenly a run spread participation and pay over its clients.
+public struct FairnessSummary: Codable, Sendable, Equatable {
+    /// Gini coefficient of the merged-update counts over all clients (0: everyone equally, →1: a few did everything).
+    public var participationGini: Double
+    /// Gini coefficient of the total payments over all clients.
+    public var paymentGini: Double
+    /// Clients never merged.
+    public var neverMerged: Int
+
+    public init(_ clients: [ClientSummary]) {
+        participationGini = Self.gini(clients.map { Double($0.merged) })
+        paymentGini = Self.gini(clients.map(\.payments))
+        neverMerged = clients.filter { $0.merged == 0 }.count
+    }
+
+    /// Σᵢ Σⱼ |xᵢ − xⱼ| / (2 n² mean); 0 for an empty or all-zero list.
+    public static func gini(_ values: [Double]) -> Double {
+        let n = Double(values.count)
+        let total = values.reduce(0, +)
+        guard n > 0, total > 0 else { return 0 }
+        // Sorted form: Σ (2i − n − 1) xᵢ / (n Σ x), i from 1.
+        let sorted = values.sorted()
+        let weighted = sorted.enumerated().reduce(0.0) { $0 + (2 * Double($1.offset + 1) - n - 1) * $1.element }
+        return weighted / (n * total)
+    }
+}

@@ -29,6 +29,7 @@ struct RoundBenchmark: AsyncParsableCommand {
         print("agentfl run (\(guardianProcesses) guardian processes) vs agentfl simulate: Fashion-MNIST, \(model), Dirichlet α=0.5, \(clients) clients, K=\(k), \(rounds) rounds, \(runs) runs each")
         var runRound: [Double] = [], simRound: [Double] = [], startup: [Double] = []
         var runWall: [Double] = [], simWall: [Double] = [], runMemory: [Int] = [], simMemory: [Int] = []
+        var runProportional: [Int] = [], simProportional: [Int] = []
         var accuracies: [(Double, Double)] = []
         var agreed = 0
         for index in 0..<runs {
@@ -46,6 +47,8 @@ struct RoundBenchmark: AsyncParsableCommand {
             simWall.append(sim.seconds)
             runMemory.append(run.peakBytes)
             simMemory.append(sim.peakBytes)
+            runProportional.append(run.peakProportionalBytes)
+            simProportional.append(sim.peakProportionalBytes)
             accuracies.append((runResults.rounds.last?.accuracy ?? 0, simResults.rounds.last?.accuracy ?? 0))
             print(String(format: "  run %d: run %.3f s/round, simulate %.3f s/round, ready after %.2f s, accuracy %.4f vs %.4f",
                          index + 1, runRound.last!, simRound.last!, startup.last!, accuracies.last!.0, accuracies.last!.1))
@@ -62,8 +65,11 @@ struct RoundBenchmark: AsyncParsableCommand {
         print(String(format: "seconds per round (median of rounds 2…%d, median of runs): run %.3f  simulate %.3f  ratio %.2f×", rounds, r, s, r / s))
         print(String(format: "system ready (broker + roles up, every guardian loaded its data, round 1 announced): %.2f s", Self.median(startup)))
         print(String(format: "whole command: run %.1f s, simulate %.1f s", Self.median(runWall), Self.median(simWall)))
-        print(String(format: "peak resident memory of the process tree: run %.0f MiB, simulate %.0f MiB",
-                     Double(Self.median(runMemory.map(Double.init))) / 1_048_576, Double(Self.median(simMemory.map(Double.init))) / 1_048_576))
+        func mebibytes(_ values: [Int]) -> Double { Self.median(values.map(Double.init)) / 1_048_576 }
+        print(String(format: "peak resident memory of the process tree (sum of VmRSS, shared pages counted in every process): run %.0f MiB, simulate %.0f MiB",
+                     mebibytes(runMemory), mebibytes(simMemory)))
+        print(String(format: "peak proportional memory of the process tree (sum of PSS, shared pages counted once): run %.0f MiB, simulate %.0f MiB",
+                     mebibytes(runProportional), mebibytes(simProportional)))
         print("run-vs-simulate agreement: \(agreed) of \(runs) runs agreed in every round")
         print("reference (PARTS.md, same work): PyTorch FedAvg loop 0.194 s/round; Flower 1.42 simulation 0.545 s/round, 14–19 s start-up and teardown, 1.6 GiB process tree")
     }
@@ -109,13 +115,15 @@ struct RoundBenchmark: AsyncParsableCommand {
     }
 
     /// Runs the command to its end, sampling the resident memory of its whole process tree.
-    static func measure(_ executable: URL, _ arguments: [String]) async throws -> (seconds: Double, peakBytes: Int) {
+    static func measure(_ executable: URL, _ arguments: [String]) async throws -> (seconds: Double, peakBytes: Int, peakProportionalBytes: Int) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-bench-\(UUID().uuidString).log")
         let started = ContinuousClock.now
         let child = try ChildProcess(name: "agentfl", executable: executable, arguments: arguments, logFile: log)
-        var peak = 0
+        var peak = 0, peakProportional = 0
         while child.isRunning {
-            peak = max(peak, treeResidentBytes(root: child.processIdentifier))
+            let tree = treeMemory(root: child.processIdentifier)
+            peak = max(peak, tree.resident)
+            peakProportional = max(peakProportional, tree.proportional)
             try await Task.sleep(for: .milliseconds(100))
         }
         let status = await child.waitForExit()
@@ -124,11 +132,11 @@ struct RoundBenchmark: AsyncParsableCommand {
             throw ValidationError("agentfl \(arguments.first ?? "") failed (\(status)):\n" + ((try? String(contentsOf: log, encoding: .utf8)) ?? ""))
         }
         try? FileManager.default.removeItem(at: log)
-        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, peak)
+        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, peak, peakProportional)
     }
 
-    /// Sum of VmRSS over `root` and all its descendants.
-    static func treeResidentBytes(root: Int32) -> Int {
+    /// Sums of VmRSS and of PSS over `root` and all its descendants.
+    static func treeMemory(root: Int32) -> (resident: Int, proportional: Int) {
         var parents: [Int32: [Int32]] = [:]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry),
@@ -138,13 +146,14 @@ struct RoundBenchmark: AsyncParsableCommand {
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, let parent = Int32(fields[1]) { parents[parent, default: []].append(pid) }
         }
-        var total = 0
+        var resident = 0, proportional = 0
         var pending = [root]
         while let pid = pending.popLast() {
-            total += ProcessMemory.residentBytes(of: pid) ?? 0
+            resident += ProcessMemory.residentBytes(of: pid) ?? 0
+            proportional += ProcessMemory.proportionalBytes(of: pid) ?? 0
             pending += parents[pid] ?? []
         }
-        return total
+        return (resident, proportional)
     }
 
     static func median(_ values: [Double]) -> Double {

@@ -65,6 +65,14 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .customLong("tiny-samples"), parsing: .unconditional, help: "Samples a tiny client keeps (default 10).") var tinySamples: Int?
     @Option(help: "Delayed clients, FRACTION:FROM-TO:FACTOR (e.g. 0.2:11-15:5): that fraction of the clients (a seeded draw) takes FACTOR times as long to train, for real, in those rounds.")
     var delay: String?
+    @Option(name: .customLong("population"), help: """
+        A population file (JSON): device tiers (samplesPerSecond, memoryMiB, bandwidthMbps, availability, \
+        offlineRounds; built in: \(DeviceTier.builtIn.keys.sorted().joined(separator: ", "))) and groups of clients \
+        ("clients": "0-9,42") each given a tier, dpEpsilon, bidStrategy or data (mislabeled | tiny). A client of a tier \
+        bids the tier's speed, trains the widest --width that fits its memory and 80% of --round-timeout, takes as \
+        long as the tier says in real time, and is offline in some rounds.
+        """)
+    var population: String?
     @Option(help: "Selection brain: \(StrategyCatalog.policies.joined(separator: " | ")).") var policy: String?
     @Option(name: .customLong("k-agent"), help: "K-Agent: \(StrategyCatalog.kAgents.joined(separator: " | ")) (fixed: --k every round).")
     var kAgent: String?
@@ -182,7 +190,7 @@ struct ExperimentOptions: ParsableArguments {
         set(krumM, .krumSelected, \.krumSelected)
         for (text, key, path) in [(mislabeledClients, Key.mislabeledClients, \ExperimentConfiguration.mislabeledClients), (tinyClients, .tinyClients, \.tinyClients)] {
             guard let text else { continue }
-            if let ids = Self.clientList(text) {
+            if let ids = ClientIDList.parse(text) {
                 set(ids, key, path)
             } else {
                 issues.append(ConfigurationIssue(key: key, message: "\(key.flag) takes client ids and ranges such as 0-9,42 (got \(text.debugDescription))"))
@@ -190,6 +198,13 @@ struct ExperimentOptions: ParsableArguments {
         }
         set(tinySamples, .tinySamples, \.tinySamples)
         setOptional(delay, .delay, \.delay)
+        if let population {
+            do {
+                setOptional(try PopulationSpec.load(from: URL(fileURLWithPath: population)), .population, \.population)
+            } catch {
+                issues.append(ConfigurationIssue(key: .population, message: "\(Key.population.flag): \(error)"))
+            }
+        }
         set(policy, .policy, \.policy)
         set(kAgent, .kAgent, \.kAgent)
         if firstRoundAll { set(true, .firstRoundTakesAll, \.firstRoundTakesAll) }
@@ -261,19 +276,5 @@ struct ExperimentOptions: ParsableArguments {
     static func usageFailure(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         return ExitCode.validationFailure
-    }
-
-    /// `0-9,42` → [0, 1, …, 9, 42]; nil for anything else.
-    static func clientList(_ text: String) -> [Int]? {
-        var ids: [Int] = []
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            switch bounds.count {
-            case 1: guard let id = bounds[0] else { return nil }; ids.append(id)
-            case 2: guard let low = bounds[0], let high = bounds[1], low <= high else { return nil }; ids += Array(low...high)
-            default: return nil
-            }
-        }
-        return ids.isEmpty ? nil : ids
     }
 }

@@ -35,7 +35,7 @@ struct Simulate: AsyncParsableCommand {
         let task = try FederatedTask.load(configuration)
         let concurrency = concurrentClients ?? (configuration.architecture == .mlp ? 2 : 1)
         if !quiet {
-            Self.write("simulate: \(configuration.dataset.rawValue) train \(task.train.count) test \(task.test.count), " +
+            Self.write("simulate: \(configuration.dataset.rawValue) train \(task.trainCount) test \(task.test?.count ?? 0), " +
                   "\(configuration.architecture.rawValue) \(task.model.parameterCount) parameters, " +
                   "\(configuration.partition): \(task.partitionReport), policy \(experimentConfiguration.policy), K-Agent \(experimentConfiguration.kAgent) (K \(configuration.clientsPerRound)), " +
                   "aggregation \(task.aggregationRule.name), seed \(configuration.seed)\n")

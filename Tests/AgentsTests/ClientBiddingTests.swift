@@ -121,7 +121,7 @@ import WireProtocol
         configuration.k = 3
         configuration.widths = [1, 0.5]
         let task = try configuration.federatedTask()
-        let offers = ClientOffer.offers(of: [0, 1], task: task, runSeed: configuration.seed)
+        let offers = ClientOffer.offers(of: [0, 1], task: task, configuration: configuration)
         for client in [0, 1] {
             let offer = try #require(offers[client])
             let statement = PrivacyStatement(
@@ -190,7 +190,7 @@ import WireProtocol
         #expect(truthful.asks.count == 6 && margin.asks.count == 6 && adaptive.asks.count == 6)
 
         // Truthful: the cost of the client's work, the same every round without DP.
-        let offers = ClientOffer.offers(of: Array(0..<8), task: task, runSeed: truthfulConfiguration.seed)
+        let offers = ClientOffer.offers(of: Array(0..<8), task: task, configuration: truthfulConfiguration)
         for client in 0..<8 {
             let offer = try #require(offers[client])
             let cost = CostModel.standard.cost(for: try offer.work(localEpochs: 1, privacy: nil))

@@ -139,6 +139,64 @@ extension ProcessTests {
         #expect(shown.output.contains("privacy budget"))
     }
 
+    /// A population of tiers, strategies and budgets as processes: the guardians fit widths to
+    /// their tiers, decline offline rounds, wait out their devices' time, and `run` still equals
+    /// `simulate` round by round; the aggregator merges the mixed widths.
+    @Test func populationRunMatchesSimulate() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-population-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let data = try FashionMNISTSlice.directory().path
+        var configuration = ExperimentConfiguration()
+        configuration.dataDirectory = data
+        configuration.clients = 10
+        configuration.widths = [1, 0.5]
+        let task = try configuration.federatedTask()
+        let halfOnly = (Double(task.model.trainingMemoryBytes(batchSize: 32, optimizerSlots: 0))
+            + Double(task.model(forWidth: 0.5)!.trainingMemoryBytes(batchSize: 32, optimizerSlots: 0))) / 2 / 1_048_576
+        let population = out.appendingPathComponent("population.json")
+        try Data("""
+            {"tiers": {
+               "edge": {"samplesPerSecond": 100000, "memoryMiB": \(halfOnly)},
+               "slow": {"samplesPerSecond": 500, "memoryMiB": 1024, "offlineRounds": [2]}},
+             "groups": [
+               {"clients": "0-3", "tier": "server"},
+               {"clients": "4-6", "tier": "edge", "bidStrategy": "margin:1.5"},
+               {"clients": "7-9", "tier": "slow"}]}
+            """.utf8).write(to: population)
+        let common = [
+            "--clients", "10", "--k", "5", "--rounds", "3", "--data-dir", data, "--seed", "11", "--width", "1,0.5",
+            "--population", population.path,
+        ]
+        let run = try await runAgentFL(["run", "--out", out.appendingPathComponent("run").path, "--guardian-processes", "2"] + common)
+        #expect(run.status == 0, "agentfl run failed:\n\(run.output)")
+        let simulate = try await runAgentFL(["simulate", "--out", out.appendingPathComponent("sim").path] + common)
+        #expect(simulate.status == 0, "agentfl simulate failed:\n\(simulate.output)")
+        let runRounds = try rounds(in: out.appendingPathComponent("run/results.json"))
+        let simRounds = try rounds(in: out.appendingPathComponent("sim/results.json"))
+        #expect(runRounds.count == 3 && simRounds.count == 3)
+        var sawHalf = false
+        for (r, s) in zip(runRounds, simRounds) {
+            let round = r["round"] as? Int ?? 0
+            #expect(r["test_accuracy"] as? Double == s["test_accuracy"] as? Double, "round \(round)")
+            #expect(r["selected"] as? [Int] == s["selected"] as? [Int], "round \(round)")
+            #expect(r["merged"] as? [Int] == r["selected"] as? [Int], "round \(round): every update merged")
+            #expect(r["declined"] as? [String: String] == s["declined"] as? [String: String], "round \(round)")
+            let widths = r["widths"] as? [String: Double] ?? [:]
+            #expect(widths == (s["widths"] as? [String: Double] ?? [:]), "round \(round)")
+            for (key, width) in widths {
+                #expect(width == ((4...6).contains(Int(key) ?? -1) ? 0.5 : 1), "round \(round), client \(key)")
+                sawHalf = sawHalf || width == 0.5
+            }
+            if round == 2 {
+                let declined = r["declined"] as? [String: String] ?? [:]
+                #expect((7...9).allSatisfy { declined[String($0)] == "offline" }, "\(declined)")
+            }
+        }
+        #expect(sawHalf, "no edge client was assigned")
+        let verify = try await runAgentFL(["audit", "verify", out.appendingPathComponent("run/audit.log").path])
+        #expect(verify.status == 0, "audit verify failed:\n\(verify.output)")
+    }
+
     func entryTypes(in log: URL) throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for line in try String(contentsOf: log, encoding: .utf8).split(separator: "\n") {

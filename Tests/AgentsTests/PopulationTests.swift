@@ -40,11 +40,11 @@ import WireProtocol
         let original = try { var plain = c; plain.tinyClients = []; plain.mislabeledClients = []; return try plain.federatedTask() }()
         #expect((0..<20).allSatisfy { task.partition[$0].count == min(10, original.partition[$0].count) })
         #expect(task.partition[25] == original.partition[25])
-        let changed = task.partition[25].filter { task.train.labels[$0] != original.train.labels[$0] }.count
+        let changed = task.partition[25].filter { task.trainLabels[$0] != original.trainLabels[$0] }.count
         // Random labels over 10 classes: about 9 in 10 change.
         #expect(Double(changed) > 0.7 * Double(task.partition[25].count))
         let untouched = task.partition[30]
-        #expect(untouched.allSatisfy { task.train.labels[$0] == original.train.labels[$0] })
+        #expect(untouched.allSatisfy { task.trainLabels[$0] == original.trainLabels[$0] })
     }
 
     @Test func toolBrainsAvoidTinyClientsAndLearnMoreThanRandom() async throws {

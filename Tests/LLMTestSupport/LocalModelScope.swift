@@ -3,9 +3,10 @@ import LLMClient
 import Testing
 
 /// Gives a suite the real model (`@Suite(.localModel)`). Every such suite in the test process
-/// shares one server, started for the first and stopped after the last: the suites run side by
-/// side, and two llama-servers on 2 cores would slow each other's answers past their timeouts.
-/// The server has one slot, so the suites' requests take turns.
+/// shares one server, and the suites hold it one at a time: the server has one slot, so a suite
+/// running beside another would wait behind the other's requests, and a test that times its
+/// calls (or gives them a deadline) would measure the queue. Two llama-servers on 2 cores would
+/// slow each other's answers past their timeouts. The server stops after the last suite.
 public struct LocalModelScope: SuiteTrait, TestScoping {
     @TaskLocal public static var server: LocalModelServer?
 
@@ -28,35 +29,39 @@ public struct LocalModelScope: SuiteTrait, TestScoping {
     }
 }
 
-/// The one local model server of the test process, counted by the suites that use it.
+/// The one local model server of the test process, held by one suite at a time.
 actor SharedLocalModel {
     static let shared = SharedLocalModel()
 
     private var server: LocalModelServer?
-    private var starting: Task<LocalModelServer, any Error>?
-    private var users = 0
+    private var held = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     func acquire() async throws -> LocalModelServer {
-        users += 1
+        if held {
+            // Woken by `release`, which hands the model over without letting it go.
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        held = true
         if let server { return server }
-        let start = starting ?? Task { try await LocalModelServer.start() }
-        starting = start
         do {
-            let started = try await start.value
+            let started = try await LocalModelServer.start()
             server = started
             return started
         } catch {
-            users -= 1
-            starting = nil
+            await release()
             throw error
         }
     }
 
     func release() async {
-        users -= 1
-        guard users == 0, let running = server else { return }
+        if !waiting.isEmpty {
+            waiting.removeFirst().resume()
+            return
+        }
+        held = false
+        guard let running = server else { return }
         server = nil
-        starting = nil
         await running.stop()
     }
 }

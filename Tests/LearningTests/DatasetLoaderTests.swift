@@ -158,3 +158,34 @@ import Testing
         }
     }
 }
+
+/// Reading chosen samples out of a streamed file.
+extension DatasetLoaderTests {
+    @Test(arguments: [false, true])
+    func readsChosenSamplesInTheirOrder(gzipped: Bool) throws {
+        try writeIDXSet(gzipped: gzipped)
+        let whole = try DatasetLoader.load(.mnist, split: .train, directory: directory)
+        let chosen = [4, 1, 4, 0]
+        let some = try DatasetLoader.load(.mnist, split: .train, directory: directory, samples: chosen)
+        #expect(some.count == 4)
+        #expect(some.labels == chosen.map { whole.labels[$0] })
+        let size = whole.sampleSize
+        for (position, sample) in chosen.enumerated() {
+            #expect(Array(some.features[(position * size)..<((position + 1) * size)]) == Array(whole.features[(sample * size)..<((sample + 1) * size)]))
+        }
+        let none = try DatasetLoader.load(.mnist, split: .train, directory: directory, samples: [])
+        #expect(none.count == 0)
+        #expect(throws: DatasetError.self) { try DatasetLoader.load(.mnist, split: .train, directory: directory, samples: [5]) }
+    }
+
+    @Test func readsChosenCIFARSamplesAcrossBatchFiles() throws {
+        for i in 1...5 { _ = try write(Self.cifarRecords([UInt8(i), 0]), "data_batch_\(i).bin") }
+        _ = try write(Self.cifarRecords([7]), "test_batch.bin")
+        let whole = try DatasetLoader.load(.cifar10, split: .train, directory: directory)
+        let some = try DatasetLoader.load(.cifar10, split: .train, directory: directory, samples: [8, 3, 8])
+        #expect(some.labels == [5, 0, 5])
+        let size = whole.sampleSize
+        #expect(Array(some.features[size..<(2 * size)]) == Array(whole.features[(3 * size)..<(4 * size)]))
+        #expect(Array(some.features[(2 * size)..<(3 * size)]) == Array(whole.features[(8 * size)..<(9 * size)]))
+    }
+}

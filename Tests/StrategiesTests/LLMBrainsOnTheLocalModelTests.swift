@@ -8,9 +8,13 @@ import WireProtocol
 /// The LLM brains against the real local model (llama.cpp's server with SmolLM2-135M-Instruct).
 /// The model is weak: what it gets wrong is a real hallucination, and the guardrails must catch it.
 @Suite(.localModel, .serialized) struct LLMBrainsOnTheLocalModelTests {
-    func strategy() throws -> StrategyRunner {
+    /// `timeout`: the calls' limit (the default is the brains' own; a test of determinism waits
+    /// longer, so a loaded machine's slow answer is not a failed call that changes the decision).
+    func strategy(timeout: Double? = nil) throws -> StrategyRunner {
         let server = try LocalModelScope.current()
-        let binding = LLMBinding.http(baseURL: server.baseURL, settings: LLMSettings())
+        var settings = LLMSettings()
+        if let timeout { settings.timeoutSeconds = timeout }
+        let binding = LLMBinding.http(baseURL: server.baseURL, settings: settings)
         return try StrategyCatalog.make(policy: "llm", kAgent: "llm", configuredK: 4, llm: binding)
     }
 
@@ -48,10 +52,11 @@ import WireProtocol
     }
 
     @Test func theSameSeedAndTemperatureZeroGiveTheSameDecision() async throws {
-        var first = try strategy()
-        var second = try strategy()
+        var first = try strategy(timeout: 120)
+        var second = try strategy(timeout: 120)
         let a = try await first.plan(context(round: 1, history: []))
         let b = try await second.plan(context(round: 1, history: []))
+        #expect(a.plan.externalCalls.allSatisfy { $0.failure == nil }, "\(a.plan.externalCalls.compactMap(\.failure))")
         #expect(a.plan.selected == b.plan.selected && a.plan.k == b.plan.k)
         #expect(a.stateAfter == b.stateAfter)
         #expect(a.plan.externalCalls.map(\.rawAnswer).map { $0.map(Self.content) } == b.plan.externalCalls.map(\.rawAnswer).map { $0.map(Self.content) })

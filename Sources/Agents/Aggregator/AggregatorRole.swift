@@ -29,7 +29,9 @@ public struct AggregatorRole: Service {
         // The guardians wait while the new model is evaluated, so the evaluation takes every
         // core: batches side by side, each on single-threaded OpenBLAS.
         BLASThreads.set(1)
-        let task = try configuration.federatedTask()
+        // It evaluates and checks updates against the partition: the test set and the labels, no
+        // training samples.
+        let task = try configuration.federatedTask(scope: .testSetOnly)
         let spool = try UpdateSpool(directory: stateDirectory.appendingPathComponent("spool"))
         let publisher = try bus.publisher()
         try await bus.announceKey(with: publisher, role: "aggregator")
@@ -65,7 +67,10 @@ public struct AggregatorRole: Service {
         let subscriber = try bus.subscriber(for: [.assignment, .clientUpdate], group: "aggregator", from: .stored)
         let reporter = RejectionReporter(publisher: publisher, logger: logger)
         let logger = self.logger
-        let privacy = configuration.privacyRequirement
+        // Each client's budget may be its own (a population file's); nothing with DP off.
+        let privacy = Dictionary(uniqueKeysWithValues: (0..<configuration.clients).compactMap { client in
+            configuration.privacyRequirement(ofClient: client).map { (client, $0) }
+        })
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await subscriber.run(onRejection: reporter.report) { received in
@@ -86,7 +91,7 @@ public struct AggregatorRole: Service {
     /// a rejected update is reported to the auditor and never merged.
     static func accept(
         _ received: ReceivedEnvelope, board: ConditionBoard<AggregatorState>, spool: UpdateSpool, task: FederatedTask,
-        privacy: PrivacyRequirement?, logger: Logger
+        privacy: [Int: PrivacyRequirement], logger: Logger
     ) async throws -> HandlerOutcome {
         switch received.message {
         case let assignment as Assignment:
@@ -102,8 +107,12 @@ public struct AggregatorRole: Service {
             guard (0..<task.partition.count).contains(update.clientID) else {
                 return .invalid("client \(update.clientID) does not exist in this run (\(task.partition.count) clients)")
             }
-            if let problem = UpdateContent.problem(with: update, privacy: privacy) { return .invalid(problem) }
-            let expected = task.parameterCount(forClient: update.clientID)
+            if let problem = UpdateContent.problem(with: update, privacy: privacy[update.clientID]) { return .invalid(problem) }
+            // The count its stated width has; that the width is the one assigned is checked
+            // against the assignment when the round is merged.
+            guard let expected = task.model(forWidth: update.width)?.parameterCount else {
+                return .invalid("it was trained at width \(update.width), which this run does not train (\(task.widths))")
+            }
             switch await board.read({ $0.judge(update, expectedParameters: expected) }) {
             case .accepted:
                 try spool.store(update)

@@ -98,6 +98,9 @@ public enum UpdateContent {
         guard update.sampleCount <= instruction.bidSampleCount else {
             return "it claims \(update.sampleCount) samples, the client bid \(instruction.bidSampleCount)"
         }
+        guard update.width == instruction.width else {
+            return "it was trained at width \(update.width), the client was assigned width \(instruction.width)"
+        }
         return nil
     }
 }

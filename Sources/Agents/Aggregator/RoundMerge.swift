@@ -14,7 +14,7 @@ struct RoundMerge: Sendable {
         try task.aggregate(updates.sorted { $0.clientID < $1.clientID }.map {
             ClientContribution(
                 clientID: $0.clientID, parameters: $0.parameters.values, sampleCount: $0.sampleCount,
-                width: task.width(ofClient: $0.clientID))
+                width: $0.width)
         }, global: global, round: round)
     }
 

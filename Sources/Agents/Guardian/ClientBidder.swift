@@ -25,22 +25,31 @@ import WireProtocol
 /// start, as the privacy ledger is. A strategy that never changes (truthful, margin) has nothing
 /// to keep, and writes no file.
 public actor ClientBidder {
-    /// Prices of the round's work, the same for every client (per-client population files will
-    /// give each client its own).
+    /// Prices of the round's work, the same for every client.
     public let costModel: CostModel
-    /// The strategy every client starts from (and whose rule a kept state must follow).
-    public let initialStrategy: AnyBidStrategy
+    /// The strategy each client starts from (and whose rule a kept state must follow): the
+    /// run's, or the client's own from a population file.
+    public let initialStrategies: [Int: AnyBidStrategy]
     private var states: [Int: ClientBiddingState]
     private let stateURL: URL?
 
     /// A bidder for `clients`, each starting at `strategy` unless `stateURL` keeps its state.
+    public init(strategy: AnyBidStrategy, costModel: CostModel, clients: [Int], stateURL: URL? = nil) throws {
+        try self.init(
+            strategies: Dictionary(clients.map { ($0, strategy) }, uniquingKeysWith: { a, _ in a }), costModel: costModel,
+            stateURL: stateURL)
+    }
+
+    /// A bidder for the clients of `strategies`, each starting at its own strategy unless
+    /// `stateURL` keeps its state.
     ///
     /// - Throws: ``AgentError/invalidFile(_:reason:)`` when the state file cannot be read, or
-    ///   keeps a client under another strategy rule than `strategy`'s.
-    public init(strategy: AnyBidStrategy, costModel: CostModel, clients: [Int], stateURL: URL? = nil) throws {
-        var states = Dictionary(clients.map { ($0, ClientBiddingState(strategy: strategy)) }, uniquingKeysWith: { a, _ in a })
+    ///   keeps a client under another strategy rule than its configured one.
+    public init(strategies: [Int: AnyBidStrategy], costModel: CostModel, stateURL: URL? = nil) throws {
+        var states = strategies.mapValues { ClientBiddingState(strategy: $0) }
         if let stateURL, FileManager.default.fileExists(atPath: stateURL.path) {
-            for (client, kept) in try Self.read(stateURL) where states[client] != nil {
+            for (client, kept) in try Self.read(stateURL) {
+                guard let strategy = strategies[client] else { continue }
                 guard kept.strategy.followsTheRule(of: strategy) else {
                     throw AgentError.invalidFile(
                         stateURL.path,
@@ -50,7 +59,7 @@ public actor ClientBidder {
             }
         }
         self.costModel = costModel
-        self.initialStrategy = strategy
+        self.initialStrategies = strategies
         self.states = states
         self.stateURL = stateURL
     }
@@ -112,7 +121,7 @@ public actor ClientBidder {
     }
 
     private func save() throws {
-        guard let stateURL, initialStrategy.learns else { return }
+        guard let stateURL, initialStrategies.values.contains(where: \.learns) else { return }
         do {
             try ClientStateFile.write(states, to: stateURL)
         } catch {

@@ -8,7 +8,6 @@ import WireProtocol
 /// a round before the client trains it and refuses one that would pass the budget, and keeps
 /// every client's ledger in a file, so a restarted guardian cannot forget what it spent.
 public actor ClientPrivacyGuard {
-    public let budget: PrivacyBudget
     private let mechanisms: [Int: PrivacyMechanism]
     private var ledgers: [Int: PrivacyLedger]
     private let ledgerURL: URL?
@@ -20,18 +19,25 @@ public actor ClientPrivacyGuard {
     public init?(
         configuration: ExperimentConfiguration, sampleCounts: [Int: Int], ledgerURL: URL?, noise: NoiseSeed
     ) throws {
-        guard let budget = configuration.privacyBudget else { return nil }
-        try budget.validate()
+        guard configuration.privacyBudget != nil else { return nil }
         var mechanisms: [Int: PrivacyMechanism] = [:]
         for (client, count) in sampleCounts {
             guard let mechanism = configuration.privacyMechanism(sampleCount: count) else { return nil }
             try mechanism.validate()
             mechanisms[client] = mechanism
         }
-        var ledgers = Dictionary(uniqueKeysWithValues: sampleCounts.keys.map { ($0, PrivacyLedger(budget: budget)) })
+        // Each client's own budget: the run's, or its population group's ε.
+        var budgets: [Int: PrivacyBudget] = [:]
+        for client in sampleCounts.keys {
+            guard let budget = configuration.privacyBudget(ofClient: client) else { return nil }
+            try budget.validate()
+            budgets[client] = budget
+        }
+        var ledgers = budgets.mapValues { PrivacyLedger(budget: $0) }
         if let ledgerURL, FileManager.default.fileExists(atPath: ledgerURL.path) {
             let kept = try Self.read(ledgerURL)
-            for (client, ledger) in kept where ledgers[client] != nil {
+            for (client, ledger) in kept {
+                guard let budget = budgets[client] else { continue }
                 guard ledger.budget == budget else {
                     throw PrivacyError.ledgerFile(
                         path: ledgerURL.path,
@@ -40,7 +46,6 @@ public actor ClientPrivacyGuard {
                 ledgers[client] = ledger
             }
         }
-        self.budget = budget
         self.mechanisms = mechanisms
         self.ledgers = ledgers
         self.ledgerURL = ledgerURL
@@ -51,7 +56,7 @@ public actor ClientPrivacyGuard {
     public func quote(client: Int, round: Int) -> PrivacyStatement? {
         guard let mechanism = mechanisms[client], let ledger = ledgers[client] else { return nil }
         let (before, after) = ledger.quote(round: round, mechanism: mechanism)
-        return statement(mechanism, before: before, after: after)
+        return statement(mechanism, budget: ledger.budget, before: before, after: after)
     }
 
     /// Charges `round` to `client`'s ledger and writes the ledger file before it returns, so the
@@ -67,13 +72,13 @@ public actor ClientPrivacyGuard {
         if let ledgerURL { try write(ledgerURL) }
         return PrivacyTraining(
             mechanism: mechanism, seed: noise.seed(client: client, round: round),
-            statement: statement(mechanism, before: before, after: after))
+            statement: statement(mechanism, budget: ledger.budget, before: before, after: after))
     }
 
     /// ε spent so far per client.
     public func spent() -> [Int: Double] { ledgers.mapValues(\.spent) }
 
-    private func statement(_ mechanism: PrivacyMechanism, before: Double, after: Double) -> PrivacyStatement {
+    private func statement(_ mechanism: PrivacyMechanism, budget: PrivacyBudget, before: Double, after: Double) -> PrivacyStatement {
         let cost = mechanism.roundCost
         return PrivacyStatement(
             mechanism: mechanism.name, noiseMultiplier: mechanism.noiseMultiplier, clipNorm: mechanism.clipNorm,

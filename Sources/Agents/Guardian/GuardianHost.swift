@@ -48,19 +48,19 @@ public struct GuardianHost: Service {
         // a few cores do not thrash, and training runs exactly as `agentfl simulate` runs it when
         // it trains clients side by side (also one thread each): same sums, same numbers.
         BLASThreads.set(1)
-        let task = try configuration.federatedTask()
+        // Its own clients' samples only (and every label, for the partition): never the whole set.
+        let task = try configuration.federatedTask(scope: .clients(Set(clients)))
         // What each client offers does not change between rounds: work it out once.
-        let offers = ClientOffer.offers(of: clients, task: task, runSeed: configuration.seed)
+        let offers = ClientOffer.offers(of: clients, task: task, configuration: configuration)
         if configuration.privacy != nil, noiseSeed == nil {
             logger.warning("DP noise from a fresh secret (no --dp-seed-file): this guardian's noise cannot be repeated")
         }
         let privacy = try ClientPrivacyGuard(
             configuration: configuration, sampleCounts: offers.mapValues(\.sampleCount),
             ledgerURL: stateDirectory.map(Self.privacyLedgerURL(in:)), noise: noiseSeed ?? .fresh())
-        // Every hosted client bids with the configured strategy (per-client strategies from a
-        // population file are still to come).
+        // Every hosted client bids with its own strategy: the population file's, else the run's.
         let bidder = try ClientBidder(
-            strategy: configuration.bidStrategyValue(), costModel: configuration.costModel(), clients: clients,
+            strategies: configuration.bidStrategies(of: clients), costModel: configuration.costModel(),
             stateURL: stateDirectory.map(Self.biddingStateURL(in:)))
         let models = ConditionBoard(ModelStore())
         // One producer for the process; each client publishes under its own sender name.
@@ -120,7 +120,8 @@ public struct GuardianHost: Service {
                         // What the round's market said about each client's ask, before its next bid.
                         try await bidder.observe(assignment)
                         try await train(
-                            for: assignment, task: task, models: models, privacy: privacy, publishers: publishers, late: lateSendQueue)
+                            for: assignment, task: task, offers: offers, models: models, privacy: privacy, publishers: publishers,
+                            late: lateSendQueue)
                     default:
                         break
                     }
@@ -154,7 +155,8 @@ public struct GuardianHost: Service {
     }
 
     private func train(
-        for assignment: Assignment, task: FederatedTask, models: ConditionBoard<ModelStore>, privacy: ClientPrivacyGuard?,
+        for assignment: Assignment, task: FederatedTask, offers: [Int: ClientOffer], models: ConditionBoard<ModelStore>,
+        privacy: ClientPrivacyGuard?,
         publishers: [Int: ProtocolPublisher], late: AsyncStream<@Sendable () async throws -> Void>.Continuation
     ) async throws {
         let mine = assignment.selected.filter(clients.contains)
@@ -174,8 +176,11 @@ public struct GuardianHost: Service {
         let slowdowns = configuration.slowdowns(round: assignment.round)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in mine {
-                // Training is CPU-bound: on a thread of its own, not the cooperative pool.
-                let slowdown = slowdowns[client] ?? 1
+                // The width the server confirmed: no wider than the client offered (what fits its device).
+                guard let offer = offers[client], let pace = offer.pace(for: assignment, task: task, slowdown: slowdowns[client] ?? 1) else {
+                    logger.error("round \(assignment.round): client \(client) not trained: the assigned width \(assignment.instruction(for: client)?.width ?? 0) is wider than it offered or not one this run trains")
+                    continue
+                }
                 // The hard guarantee: the round is charged (and the ledger written) before any
                 // training; a round past the budget is not trained at all.
                 var charged: PrivacyTraining?
@@ -188,15 +193,18 @@ public struct GuardianHost: Service {
                     }
                 }
                 let training = charged
-                let update = try await ComputeThread.run(named: "agentfl-train") {
-                    try ClientUpdate(
+                // Training is CPU-bound: on a thread of its own, not the cooperative pool.
+                let trained = try await ComputeThread.run(named: "agentfl-train") {
+                    try TrainedUpdate(
                         trainedBy: task, client: client, round: assignment.round, baseModelVersion: version, global: global,
-                        slowdown: slowdown, privacy: training)
+                        width: pace.width, pace: pace.pace, privacy: training)
                 }
+                let update = trained.update
                 let result = (sampleCount: update.sampleCount, meanLoss: update.trainLoss)
-                // A delayed client (the delayed-client scenario) takes `slowdown` times as long: it
-                // waits out the rest before it sends, while this process trains its next client.
-                let wait = update.remainingDelay(slowdown: slowdown)
+                // A slow device (its tier) or a delayed client (the delayed-client scenario) takes
+                // as long as it reports: it waits out the rest before it sends, while this process
+                // trains its next client.
+                let wait = trained.remainingDelay
                 guard let publisher = publishers[client] else { continue }
                 if wait > 0 {
                     // Not awaited by this handler: if the process dies meanwhile the update is
@@ -215,107 +223,5 @@ public struct GuardianHost: Service {
             }
             try await group.waitForAll()
         }
-    }
-}
-
-/// What a hosted client puts in every bid: its hardware, and the size and label mix of its shard.
-struct ClientOffer: Sendable {
-    var profile: ClientProfile
-    var sampleCount: Int
-    var labelHistogram: [Int]
-    /// Bytes of the client's model slice (its width's parameters as 32-bit floats): what it
-    /// downloads and uploads each round.
-    var modelBytes: Int
-
-    /// What the client each guardian hosts offers, worked out once (it does not change between rounds).
-    static func offers(of clients: [Int], task: FederatedTask, runSeed: UInt64) -> [Int: ClientOffer] {
-        Dictionary(uniqueKeysWithValues: clients.map { client in
-            let shard = task.partition.indices.contains(client) ? task.partition[client] : []
-            return (client, ClientOffer(
-                profile: ClientProfile.draw(clientID: client, runSeed: runSeed),
-                sampleCount: shard.count, labelHistogram: task.train.labelHistogram(of: shard),
-                modelBytes: task.parameterCount(forClient: client) * MemoryLayout<Float>.size))
-        })
-    }
-
-    /// The work a round asks of the client: `localEpochs` passes over its shard at its speed,
-    /// its model down and its update up, and the ε the round would spend (`privacy`'s quote;
-    /// 0 without DP).
-    func work(localEpochs: Int, privacy: PrivacyStatement?) throws -> RoundWork {
-        try RoundWork.training(
-            sampleCount: sampleCount, localEpochs: localEpochs, samplesPerSecond: profile.samplesPerSecond,
-            bytesUploaded: modelBytes, bytesDownloaded: modelBytes,
-            epsilon: privacy.map { $0.epsilonAfter - $0.epsilonBefore } ?? 0)
-    }
-
-    /// The bids of `clients` on `round`'s call, in their order: the guardian's and the
-    /// in-process engine's alike. Each quotes its privacy spend, then `bidder` prices the work
-    /// (and records who takes part, so the round's assignment feeds back to them).
-    static func bids(
-        of clients: [Int], round: Int, localEpochs: Int, offers: [Int: ClientOffer], privacy: ClientPrivacyGuard?,
-        bidder: ClientBidder
-    ) async throws -> [Bid] {
-        var quoted: [(client: Int, offer: ClientOffer, statement: PrivacyStatement?)] = []
-        for client in clients {
-            guard let offer = offers[client] else { continue }
-            quoted.append((client, offer, await privacy?.quote(client: client, round: round)))
-        }
-        var work: [Int: RoundWork] = [:]
-        for entry in quoted { work[entry.client] = try entry.offer.work(localEpochs: localEpochs, privacy: entry.statement) }
-        let decisions = quoted.map { $0.offer.decision(privacy: $0.statement) }
-        let participating = Set(zip(quoted, decisions).filter { $0.1 == .participate }.map(\.0.client))
-        let asks = try await bidder.asks(round: round, for: work, participating: participating)
-        return zip(quoted, decisions).map { entry, decision in
-            entry.offer.bid(
-                for: entry.client, round: round, decision: decision, askPrice: asks[entry.client] ?? 0, privacy: entry.statement)
-        }
-    }
-
-    /// Whether the client takes part. With DP on, `privacy` is what the round would spend: past
-    /// the budget the client declines with the reason "privacy budget".
-    func decision(privacy: PrivacyStatement?) -> BidDecision {
-        if sampleCount == 0 { return .decline(reason: "no local data") }
-        if let privacy, !privacy.withinBudget { return .decline(reason: Bid.privacyBudgetReason) }
-        return .participate
-    }
-
-    /// The client's bid, asking `askPrice`.
-    func bid(for client: Int, round: Int, decision: BidDecision, askPrice: Double, privacy: PrivacyStatement?) -> Bid {
-        Bid(
-            round: round, clientID: client, decision: decision,
-            askPrice: askPrice,
-            sampleCount: sampleCount, labelHistogram: labelHistogram,
-            device: DeviceProfile(samplesPerSecond: profile.samplesPerSecond, memoryMiB: profile.memoryMiB, maxWidth: profile.maxWidth),
-            privacyBudgetRemaining: privacy.map { max(0, $0.budgetEpsilon - $0.epsilonBefore) }, availability: 1, privacy: privacy)
-    }
-}
-
-extension ClientUpdate {
-    /// The update of `client` for `round`: trained from `global` as its guardian trains it (and as
-    /// the in-process engine does), with the last epoch's loss statistics for the strategy.
-    /// What a delayed client still waits after training: its reported time is `slowdown` times
-    /// the training it did, so the rest of that time.
-    func remainingDelay(slowdown: Double) -> Double {
-        trainSeconds - trainSeconds / slowdown
-    }
-
-    /// `slowdown` > 1 (a delayed client) reports the training time that many times over.
-    /// `privacy`: the charged round's DP mechanism, private seed and statement (nil: DP off).
-    init(
-        trainedBy task: FederatedTask, client: Int, round: Int, baseModelVersion: Int, global: [Float], slowdown: Double = 1,
-        privacy: PrivacyTraining? = nil
-    ) throws {
-        var updateNoise: UpdateNoise?
-        if case .clientLevel(let sigma, let clip) = privacy?.mechanism {
-            updateNoise = UpdateNoise(noiseMultiplier: sigma, clipNorm: clip)
-        }
-        let (_, result) = try task.trainClient(
-            client, round: round, global: global, training: task.configuration.training.under(privacy?.mechanism),
-            privateSeed: privacy?.seed, updateNoise: updateNoise)
-        self.init(
-            round: round, clientID: client, baseModelVersion: baseModelVersion, sampleCount: result.sampleCount,
-            trainLoss: result.meanLoss, trainSeconds: result.seconds * slowdown, lastEpochExamples: result.lastEpoch.count,
-            lastEpochLossSum: result.lastEpoch.sum, lastEpochLossSquaredSum: result.lastEpoch.squaredSum,
-            parameters: Tensor(result.parameters), privacy: privacy?.statement)
     }
 }

@@ -48,12 +48,11 @@ public struct InProcessExperiment: Sendable {
         let configuration = self.configuration
         let task = try preloaded ?? configuration.federatedTask()
         var strategy = try configuration.strategy(llm: llm)
-        let offers = ClientOffer.offers(of: Array(0..<configuration.clients), task: task, runSeed: configuration.seed)
+        let offers = ClientOffer.offers(of: Array(0..<configuration.clients), task: task, configuration: configuration)
         let privacy = try ClientPrivacyGuard(
             configuration: configuration, sampleCounts: offers.mapValues(\.sampleCount), ledgerURL: nil, noise: noiseSeed ?? .fresh())
         let bidder = try ClientBidder(
-            strategy: configuration.bidStrategyValue(), costModel: configuration.costModel(),
-            clients: Array(0..<configuration.clients))
+            strategies: configuration.bidStrategies(of: Array(0..<configuration.clients)), costModel: configuration.costModel())
         let decider = RoundDecider(configuration: configuration)
         let merge = RoundMerge(task: task)
         var global = task.initialParameters()
@@ -79,10 +78,20 @@ public struct InProcessExperiment: Sendable {
             if let privacy {
                 for client in assignment.selected { charged[client] = try await privacy.charge(client: client, round: round) }
             }
-            let updates = try await train(assignment, task: task, global: global, slowdowns: slowdowns, privacy: charged)
-            // Delayed clients take longer for real: the round waits for the slowest (in the field
-            // the clients train side by side). There is no deadline in one process: they are merged.
-            let wait = updates.map { $0.remainingDelay(slowdown: slowdowns[$0.clientID] ?? 1) }.max() ?? 0
+            // As a guardian does: at the confirmed width, as long as the client's device takes.
+            var paces: [Int: (width: Double, pace: TrainingPace)] = [:]
+            for client in assignment.selected {
+                guard let pace = offers[client]?.pace(for: assignment, task: task, slowdown: slowdowns[client] ?? 1) else {
+                    throw AgentError.invalidConfiguration("round \(round): client \(client)'s assigned width is wider than it offered")
+                }
+                paces[client] = pace
+            }
+            let trained = try await train(assignment, task: task, global: global, paces: paces, privacy: charged)
+            let updates = trained.map(\.update)
+            // Slow devices and delayed clients take longer for real: the round waits for the
+            // slowest (in the field the clients train side by side). There is no deadline in one
+            // process: they are merged.
+            let wait = trained.map(\.remainingDelay).max() ?? 0
             if wait > 0 { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
             let (merged, excluded) = merge.sort(updates, under: assignment)
             let (parameters, evaluation) = try await merge.mergeAndEvaluate(merged, global: global, round: round)
@@ -106,16 +115,18 @@ public struct InProcessExperiment: Sendable {
     /// Trains the assigned clients side by side on threads of their own, returning their updates
     /// in the assignment's order.
     private func train(
-        _ assignment: Assignment, task: FederatedTask, global: [Float], slowdowns: [Int: Double], privacy: [Int: PrivacyTraining]
-    ) async throws -> [ClientUpdate] {
+        _ assignment: Assignment, task: FederatedTask, global: [Float], paces: [Int: (width: Double, pace: TrainingPace)],
+        privacy: [Int: PrivacyTraining]
+    ) async throws -> [TrainedUpdate] {
         let clients = assignment.selected
         let lanes = concurrentClients
         return try await ComputeThread.run(named: "agentfl-train") {
             try ShardRunner(threads: lanes).map(clients.count) { index in
-                try ClientUpdate(
+                let pace = paces[clients[index]]
+                return try TrainedUpdate(
                     trainedBy: task, client: clients[index], round: assignment.round,
-                    baseModelVersion: assignment.modelVersion, global: global, slowdown: slowdowns[clients[index]] ?? 1,
-                    privacy: privacy[clients[index]])
+                    baseModelVersion: assignment.modelVersion, global: global, width: pace?.width ?? 1,
+                    pace: pace?.pace ?? TrainingPace(), privacy: privacy[clients[index]])
             }
         }
     }

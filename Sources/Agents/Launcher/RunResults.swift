@@ -31,13 +31,15 @@ public struct RunRound: Codable, Sendable, Equatable {
     public var declined: [String: String]
     public var missed: [String: String]
     public var epsilon: [String: Double]
+    /// Per assigned client id: the model width the server confirmed.
+    public var widths: [String: Double]
 
     enum CodingKeys: String, CodingKey {
         case round, k, selected, merged, seconds, payments, strategy
         case testAccuracy = "test_accuracy", testLoss = "test_loss", bytesUp = "bytes_up", bytesDown = "bytes_down"
         case clearingPrice = "clearing_price", trainLoss = "train_loss", strategyStateAfterPlan = "strategy_state_after_plan"
         case llmCalls = "llm_calls", promptTokens = "prompt_tokens", completionTokens = "completion_tokens", llmCost = "llm_cost", guardrails
-        case declined, missed, epsilon
+        case declined, missed, epsilon, widths
     }
 
     public init(assignment: Assignment, metrics: RoundMetrics) {
@@ -68,6 +70,7 @@ public struct RunRound: Codable, Sendable, Equatable {
             (String($0.clientID), $0.status == .excluded ? "excluded: \($0.reason ?? "")" : $0.status.rawValue)
         })
         epsilon = Dictionary(uniqueKeysWithValues: metrics.outcomes.compactMap { o in o.epsilonSpent.map { (String(o.clientID), $0) } })
+        widths = Dictionary(assignment.instructions.map { (String($0.clientID), $0.width) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The round in the shared `results.json` schema (the aggregator does not see training losses: null).
@@ -77,7 +80,8 @@ public struct RunRound: Codable, Sendable, Equatable {
             bytesUp: bytesUp, bytesDown: bytesDown, seconds: seconds, clearingPrice: clearingPrice, payments: payments,
             strategy: strategy, strategyState: strategyStateAfterPlan, llmCalls: llmCalls, promptTokens: promptTokens,
             completionTokens: completionTokens, llmCost: llmCost, guardrails: guardrails,
-            declined: declined.isEmpty ? nil : declined, missed: missed.isEmpty ? nil : missed, epsilon: epsilon.isEmpty ? nil : epsilon)
+            declined: declined.isEmpty ? nil : declined, missed: missed.isEmpty ? nil : missed, epsilon: epsilon.isEmpty ? nil : epsilon,
+            widths: widths.values.allSatisfy { $0 == 1 } ? nil : widths)
     }
 }
 

@@ -46,13 +46,17 @@ extension ExperimentConfiguration {
                 clipping: clipNorm.map { PerExampleClipping(maxNorm: Float($0)) }),
             architecture: architecture, initialization: scheme, clientWidths: widths,
             aggregation: rule, seed: seed, trainLimit: trainLimit, testLimit: testLimit)
-        configuration.population = ClientPopulation(mislabeled: Set(mislabeledClients), tiny: Set(tinyClients), tinySamples: tinySamples)
+        // The flags' useless clients and the population file's.
+        configuration.population = ClientPopulation(
+            mislabeled: Set(mislabeledClients).union(populationClients(with: .mislabeled)),
+            tiny: Set(tinyClients).union(populationClients(with: .tiny)), tinySamples: tinySamples)
         return configuration
     }
 
-    /// Loads the data and builds the task (each role process does this once at start).
-    public func federatedTask() throws -> FederatedTask {
-        try FederatedTask.load(simulationConfiguration())
+    /// Loads what `scope` needs of the data and builds the task (each role process does this
+    /// once at start: a guardian its clients' samples, the aggregator the test set).
+    public func federatedTask(scope: DataScope = .everything) throws -> FederatedTask {
+        try FederatedTask.load(simulationConfiguration(), scope: scope)
     }
 
     /// The width client `client` trains: ``widths`` assigned round-robin by id, as

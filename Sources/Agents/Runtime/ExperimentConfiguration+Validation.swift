@@ -241,6 +241,13 @@ extension ExperimentConfiguration {
             }
         }
         atLeast(.tinySamples, tinySamples, 1)
+        if let population {
+            do {
+                _ = try population.resolve(clients: clients)
+            } catch {
+                fail(.population, "\(n(.population)): \(error.problem)")
+            }
+        }
         if let delay, DelaySchedule(parsing: delay) == nil {
             fail(.delay, "\(n(.delay)) takes FRACTION:FROM-TO:FACTOR, e.g. 0.2:11-15:5 (fraction in (0, 1], 1 ≤ FROM ≤ TO, factor ≥ 1; got \(delay.debugDescription))")
         }

@@ -28,6 +28,9 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     public var tinySamples: Int = 10
     /// The delayed-client scenario, `FRACTION:FROM-TO:FACTOR` (see `DelaySchedule`); nil: none.
     public var delay: String?
+    /// Per-client device tiers, privacy budgets, bidding strategies and useless data (a
+    /// population file, ``PopulationSpec``, held inline); nil: every client as configured.
+    public var population: PopulationSpec?
     // Federation
     public var clients: Int = 100
     public var k: Int = 10
@@ -154,7 +157,7 @@ extension ExperimentConfiguration {
     /// The fields' names in a configuration file, each with its command-line flag.
     public enum Key: String, CodingKey, CaseIterable, Sendable, Hashable {
         case runID, dataset, dataDirectory, trainLimit, testLimit, partition, alpha, shardsPerClient, clients, k, rounds, seed
-        case mislabeledClients, tinyClients, tinySamples, delay
+        case mislabeledClients, tinyClients, tinySamples, delay, population
         case localEpochs, batchSize, learningRate, optimizer, momentum, weightDecay, proximalMu, clipNorm
         case privacy = "dp", dpNoiseMultiplier, dpClipNorm, dpSampleRate, dpEpsilon, dpDelta
         case model, widths = "width", initialization, aggregation, trimFraction, krumByzantine, krumSelected
@@ -173,6 +176,7 @@ extension ExperimentConfiguration {
             case .mislabeledClients: "--mislabeled-clients"
             case .tinyClients: "--tiny-clients"
             case .tinySamples: "--tiny-samples"
+            case .population: "--population"
             case .shardsPerClient: "--shards-per-client"
             case .localEpochs: "--local-epochs"
             case .batchSize: "--batch"
@@ -247,6 +251,7 @@ extension ExperimentConfiguration {
         try read(.tinyClients, \.tinyClients)
         try read(.tinySamples, \.tinySamples)
         try readOptional(.delay, \.delay)
+        try readOptional(.population, \.population)
         try read(.clients, \.clients)
         try read(.k, \.k)
         try read(.rounds, \.rounds)
@@ -321,6 +326,7 @@ extension ExperimentConfiguration {
         try container.encode(tinyClients, forKey: .tinyClients)
         try container.encode(tinySamples, forKey: .tinySamples)
         try container.encodeIfPresent(delay, forKey: .delay)
+        try container.encodeIfPresent(population, forKey: .population)
         try container.encode(clients, forKey: .clients)
         try container.encode(k, forKey: .k)
         try container.encode(rounds, forKey: .rounds)

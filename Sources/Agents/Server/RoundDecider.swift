@@ -33,8 +33,11 @@ public struct RoundDecider: Sendable {
         let sorted = bids.sorted { $0.bid.clientID < $1.bid.clientID }
         // An exhausted client (its spend would pass its DP budget) is not a candidate, whatever it says.
         let requiringPrivacy = configuration.privacy != nil
-        let participating = sorted.filter { $0.bid.isEligible(requiringPrivacy: requiringPrivacy) }
-        let ineligible = sorted.filter { !$0.bid.isEligible(requiringPrivacy: requiringPrivacy) }
+        // A client offering a width this run does not train cannot be merged: not a candidate either.
+        let widths = Set(configuration.widths)
+        func eligible(_ bid: Bid) -> Bool { bid.isEligible(requiringPrivacy: requiringPrivacy) && widths.contains(bid.device.maxWidth) }
+        let participating = sorted.filter { eligible($0.bid) }
+        let ineligible = sorted.filter { !eligible($0.bid) }
         // `firstRoundTakesAll`: round 1's bounds are every bidder, so any K-Agent is clamped to all.
         let bounds = configuration.firstRoundTakesAll && round == 1
             ? max(1, participating.count)...max(1, participating.count) : configuration.kBounds
@@ -49,11 +52,11 @@ public struct RoundDecider: Sendable {
         let cleared = auction.clear(participating.filter { chosen.contains($0.bid.clientID) }.map {
             MarketBid(clientID: $0.bid.clientID, askPrice: $0.bid.askPrice)
         })
-        let offered = Dictionary(participating.map { ($0.bid.clientID, $0.bid.sampleCount) }, uniquingKeysWith: { first, _ in first })
+        let offered = Dictionary(participating.map { ($0.bid.clientID, $0.bid) }, uniquingKeysWith: { first, _ in first })
         let instructions = cleared.winners.map { client in
             ClientInstruction(
-                clientID: client, bidSampleCount: offered[client] ?? 0,
-                width: plan.work[client]?.width ?? configuration.width(ofClient: client),
+                clientID: client, bidSampleCount: offered[client]?.sampleCount ?? 0,
+                width: Self.confirmedWidth(planned: plan.work[client]?.width, offered: offered[client]?.device.maxWidth ?? 1, widths: widths),
                 localEpochs: plan.work[client]?.localEpochs ?? configuration.localEpochs)
         }
         let decision = DecisionRecord(
@@ -64,7 +67,7 @@ public struct RoundDecider: Sendable {
             k: plan.k, kRationale: plan.kRationale, preferred: plan.selected, selectionRationale: plan.selectionRationale,
             externalCalls: plan.externalCalls, guardrails: plan.guardrails, runSeed: configuration.seed,
             budget: configuration.budget,
-            declineReasons: Dictionary(ineligible.map { (String($0.bid.clientID), Self.reason(excluding: $0.bid)) }, uniquingKeysWith: { a, _ in a }))
+            declineReasons: Dictionary(ineligible.map { (String($0.bid.clientID), reason(excluding: $0.bid)) }, uniquingKeysWith: { a, _ in a }))
         return Assignment(
             round: round, modelVersion: round - 1, policy: strategy.descriptor.name, k: plan.k, selected: cleared.winners,
             instructions: instructions, clearingPrice: cleared.clearingPrice,
@@ -76,8 +79,18 @@ public struct RoundDecider: Sendable {
 
 extension RoundDecider {
     /// Why a bid is not a candidate: the guardian's own reason, or the server's.
-    static func reason(excluding bid: Bid) -> String {
+    /// The width the server confirms: the one the client offered (the largest that fits its
+    /// hardware and the deadline), or a narrower one of the run's widths if the plan asks for it.
+    static func confirmedWidth(planned: Double?, offered: Double, widths: Set<Double>) -> Double {
+        guard let planned, planned <= offered, widths.contains(planned) else { return offered }
+        return planned
+    }
+
+    func reason(excluding bid: Bid) -> String {
         if case .decline(let reason) = bid.decision { return reason }
+        if !configuration.widths.contains(bid.device.maxWidth) {
+            return "it offers width \(bid.device.maxWidth), the run trains \(Set(configuration.widths).sorted(by: >))"
+        }
         if let privacy = bid.privacy, !privacy.withinBudget { return Bid.privacyBudgetReason }
         return "no privacy statement in a run with DP on"
     }

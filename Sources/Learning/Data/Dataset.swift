@@ -5,6 +5,12 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     case cifar10
 }
 
+/// The standard splits of a dataset.
+public enum DatasetSplit: String, Sendable, Hashable {
+    case train
+    case test
+}
+
 /// A labelled image set held in memory as normalized Float32 features.
 ///
 /// `features` holds `count × sampleSize` values, one sample after another, each in the layout

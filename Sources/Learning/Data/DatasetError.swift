@@ -14,6 +14,8 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A data file (or a split after its limit) that holds no samples.
     case empty(path: String)
     case directoryNotFound(path: String)
+    /// A sample asked for by index that the file does not hold.
+    case sampleOutOfRange(path: String, index: Int, count: Int)
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path) holds no samples"
         case .directoryNotFound(let path):
             "data directory not found: \(path)"
+        case .sampleOutOfRange(let path, let index, let count):
+            "sample \(index) asked of \(path), which holds \(count) (0..<\(count))"
         case .noDefaultLocation(let name):
             "\(name.rawValue) has no default location on this machine: pass a data directory"
         }

@@ -32,19 +32,39 @@ public enum IDXReader {
         return Array(bytes[8..<expected])
     }
 
-    /// Images and labels as a normalized dataset: `(pixel / 255 - mean) / std`.
-    public static func readDataset(imagesPath: String, labelsPath: String, classCount: Int = 10, mean: Float, std: Float) throws(DatasetError) -> Dataset {
-        let images = try readImages(path: imagesPath)
+    /// Images and labels as a normalized dataset: `(pixel / 255 - mean) / std`; only the samples
+    /// `samples` names, in that order (nil: all of them). The images file is streamed, so the
+    /// process holds the samples it keeps, not the file.
+    public static func readDataset(
+        imagesPath: String, labelsPath: String, classCount: Int = 10, mean: Float, std: Float, samples: [Int]? = nil
+    ) throws(DatasetError) -> Dataset {
+        let header = try DatasetFileHeader.idx(path: imagesPath, magic: imageMagic)
         let labels = try readLabels(path: labelsPath)
-        guard images.count == labels.count else { throw .countMismatch(images: images.count, labels: labels.count) }
+        guard header.count == labels.count else { throw .countMismatch(images: header.count, labels: labels.count) }
+        let sampleSize = header.rows * header.columns
+        var picker = try RecordPicker(
+            path: imagesPath, headerSize: 16, recordSize: sampleSize, recordCount: header.count, records: samples)
+        let outputCount = samples?.count ?? header.count
         let scale = 1 / (255 * std)
         let shift = mean / std
-        let features = images.pixels.map { Float($0) * scale - shift }
+        var features = [Float](repeating: 0, count: outputCount * sampleSize)
+        try features.withUnsafeMutableBufferPointer { out throws(DatasetError) in
+            try FileBytes.forEachChunk(path: imagesPath) { chunk throws(DatasetError) in
+                try picker.consume(chunk) { pixels, _, position in
+                    let base = position * sampleSize
+                    for i in 0..<sampleSize { out[base + i] = Float(pixels[i]) * scale - shift }
+                }
+            }
+            try picker.finish()
+            for (position, original) in picker.repeatedPositions {
+                for i in 0..<sampleSize { out[position * sampleSize + i] = out[original * sampleSize + i] }
+            }
+        }
         return try Dataset(
-            sampleShape: [1, images.rows, images.columns],
+            sampleShape: [1, header.rows, header.columns],
             classCount: classCount,
             features: features,
-            labels: labels.map { Int32($0) }
+            labels: (samples ?? Array(0..<header.count)).map { Int32(labels[$0]) }
         )
     }
 

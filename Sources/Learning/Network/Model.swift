@@ -39,6 +39,15 @@ public struct Model: Sendable {
     /// Multiply-adds of one forward pass of one sample (a training step costs about three times this).
     public var multiplyAddsPerSample: Int { layers.reduce(0) { $0 + $1.multiplyAddsPerSample } }
 
+    /// Bytes local training holds at once, estimated: parameters, their gradient and
+    /// `optimizerSlots` more copies (momentum 1, Adam 2), and for a batch of `batchSize` every
+    /// layer's output and its gradient plus the scratch kept from forward to backward. What a
+    /// guardian compares with the memory its device grants to training.
+    public func trainingMemoryBytes(batchSize: Int, optimizerSlots: Int) -> Int {
+        let perSample = inputSize + layers.reduce(0) { $0 + 2 * $1.outputShape.size + $1.scratchPerSample }
+        return (parameterCount * (2 + optimizerSlots) + batchSize * perSample) * MemoryLayout<Float>.size
+    }
+
     /// Fresh parameters drawn by `scheme`, reproducible from the seed.
     public func initialParameters(seed: UInt64, scheme: WeightInitialization = .he) -> [Float] {
         var parameters = [Float](repeating: 0, count: parameterCount)

@@ -9,6 +9,8 @@ public enum SeedPurpose: UInt64, Sendable, CaseIterable, Codable {
     case bidding = 7
     case attack = 8
     case dataSubset = 9
+    /// Whether a client of a device tier is online in a round.
+    case availability = 10
 }
 
 /// Derives the seed of every random stream from (run seed, round, client, purpose).

@@ -10,8 +10,10 @@ public struct ClientSummary: Codable, Sendable, Equatable {
     public var epsilon: Double?
     /// Assigned rounds whose update was not merged, by reason ("missing", "excluded: …").
     public var missed: [String: Int]
-    /// Rounds it was no candidate in, by reason ("privacy budget", "no local data", …).
+    /// Rounds it was no candidate in, by reason ("privacy budget", "no local data", "offline", …).
     public var declined: [String: Int]
+    /// Rounds it was assigned, by the model width it was given (nil when every width was 1).
+    public var widths: [String: Int]?
 
     /// One summary per client 0..<clients.
     public static func summaries(of rounds: [ResultsDocument.Round], clients: Int) -> [ClientSummary] {
@@ -25,6 +27,12 @@ public struct ClientSummary: Codable, Sendable, Equatable {
             for (key, epsilon) in round.epsilon ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].epsilon = epsilon } }
             for (key, why) in round.missed ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].missed[why, default: 0] += 1 } }
             for (key, why) in round.declined ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].declined[why, default: 0] += 1 } }
+            for (key, width) in round.widths ?? [:] {
+                guard let id = Int(key), all.indices.contains(id) else { continue }
+                var counts = all[id].widths ?? [:]
+                counts[String(format: "%g", width), default: 0] += 1
+                all[id].widths = counts
+            }
         }
         return all
     }

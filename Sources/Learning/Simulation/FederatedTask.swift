@@ -5,45 +5,103 @@
 /// methods with the same seeds, so both give the same numbers.
 public struct FederatedTask: Sendable {
     public let configuration: SimulationConfiguration
-    public let train: Dataset
-    public let test: Dataset
-    /// Training-sample indices per client.
+    /// What of the data this task holds (every client and the test set, one process's clients, or
+    /// the test set alone).
+    public let scope: DataScope
+    /// Every training sample's label (after the population's mislabeling), in file order.
+    public let trainLabels: [Int32]
+    public let sampleShape: [Int]
+    public let classCount: Int
+    /// Training-sample indices per client, into the whole training set (every client, whatever
+    /// the scope).
     public let partition: [[Int]]
+    /// The test set, when the scope holds it.
+    public let test: Dataset?
     /// The full-width global model.
     public let model: Model
     private let subModels: [Double: Model]
+    /// The training samples this task holds, and where each held client's shard lies in them.
+    private let held: Dataset
+    private let heldIndices: [Int: [Int]]
 
+    /// A task over data already in memory: every client and the test set.
     public init(configuration: SimulationConfiguration, train: Dataset, test: Dataset) throws(SimulationError) {
+        guard train.count > 0 else { throw .invalidConfiguration("the training set holds no samples") }
+        try self.init(
+            configuration: configuration, scope: .everything, trainLabels: train.labels, sampleShape: train.sampleShape,
+            classCount: train.classCount, test: test
+        ) { _ throws(DatasetError) in train }
+    }
+
+    /// Builds the task from the training labels alone, then asks `samples` for the training
+    /// samples the scope holds (nil: all of them, in file order; else these indices, in order).
+    init(
+        configuration: SimulationConfiguration, scope: DataScope, trainLabels labels: [Int32], sampleShape: [Int],
+        classCount: Int, test: Dataset?, samples: ([Int]?) throws(DatasetError) -> Dataset
+    ) throws(SimulationError) {
         try configuration.validate()
         self.configuration = configuration
-        self.test = test
-        guard train.count > 0 else { throw .invalidConfiguration("the training set holds no samples") }
-        guard test.count > 0 else { throw .invalidConfiguration("the test set holds no samples") }
+        self.scope = scope
+        self.sampleShape = sampleShape
+        self.classCount = classCount
+        guard !labels.isEmpty else { throw .invalidConfiguration("the training set holds no samples") }
+        if scope.holdsTestSet {
+            guard let test, test.count > 0 else { throw .invalidConfiguration("the test set holds no samples") }
+        }
+        self.test = scope.holdsTestSet ? test : nil
         let split: [[Int]]
         do {
-            split = try Self.partition(configuration, labels: train.labels, classCount: train.classCount)
+            split = try Self.partition(configuration, labels: labels, classCount: classCount)
         } catch {
             throw .partition(error)
         }
         // The population is applied after the split, so the other clients' shards are unchanged.
         let population = configuration.population
         partition = population.apply(to: split)
-        if population.mislabeled.isEmpty {
-            self.train = train
-        } else {
-            do {
-                self.train = try Dataset(
-                    sampleShape: train.sampleShape, classCount: train.classCount, features: train.features,
-                    labels: population.apply(to: train.labels, partition: partition, classCount: train.classCount, seed: configuration.seed))
-            } catch {
-                throw .invalidConfiguration("mislabeling clients \(population.mislabeled.sorted()): \(error)")
+        let finalLabels = population.mislabeled.isEmpty
+            ? labels : population.apply(to: labels, partition: partition, classCount: classCount, seed: configuration.seed)
+        trainLabels = finalLabels
+        // The held samples: the scope's clients' shards one after another (or the whole set).
+        var order: [Int]?
+        var indices: [Int: [Int]] = [:]
+        switch scope {
+        case .everything:
+            order = nil
+            for (client, shard) in partition.enumerated() { indices[client] = shard }
+        case .clients(let clients), .clientsAndTestSet(let clients):
+            var concatenated: [Int] = []
+            for client in clients.sorted() where partition.indices.contains(client) {
+                indices[client] = Array(concatenated.count..<(concatenated.count + partition[client].count))
+                concatenated += partition[client]
             }
+            order = concatenated
+        case .testSetOnly:
+            order = []
+        }
+        heldIndices = indices
+        do {
+            let data = try samples(order)
+            let expected = order?.count ?? labels.count
+            guard data.count == expected, data.sampleShape == sampleShape else {
+                throw SimulationError.invalidConfiguration(
+                    "the training samples read (\(data.count) of shape \(data.sampleShape)) are not the \(expected) of shape \(sampleShape) asked for")
+            }
+            let relabelled = order.map { $0.map { finalLabels[$0] } } ?? finalLabels
+            held = data.labels == relabelled
+                ? data
+                : try Dataset(sampleShape: sampleShape, classCount: classCount, features: data.features, labels: relabelled)
+        } catch let error as SimulationError {
+            throw error
+        } catch let error as DatasetError {
+            throw population.mislabeled.isEmpty ? .dataset(error) : .invalidConfiguration("mislabeling clients \(population.mislabeled.sorted()): \(error)")
+        } catch {
+            throw .invalidConfiguration("\(error)")
         }
         do {
-            model = try makeModel(configuration.architecture, inputShape: train.sampleShape, classes: train.classCount)
+            model = try makeModel(configuration.architecture, inputShape: sampleShape, classes: classCount)
             var subs: [Double: Model] = [:]
             for width in Set(configuration.clientWidths) where width != 1 {
-                subs[width] = try makeModel(configuration.architecture, inputShape: train.sampleShape, classes: train.classCount, width: width)
+                subs[width] = try makeModel(configuration.architecture, inputShape: sampleShape, classes: classCount, width: width)
             }
             subModels = subs
         } catch {
@@ -60,21 +118,49 @@ public struct FederatedTask: Sendable {
         )
     }
 
-    /// Loads the configured dataset (and slices) and builds the task.
-    public static func load(_ configuration: SimulationConfiguration) throws(SimulationError) -> FederatedTask {
-        let splits: (train: Dataset, test: Dataset)
+    /// Loads what `scope` needs of the configured dataset and builds the task: the training
+    /// labels always (the partition is computed from them), the training samples of the scope's
+    /// clients only, and the test set only when the scope evaluates.
+    public static func load(_ configuration: SimulationConfiguration, scope: DataScope = .everything) throws(SimulationError) -> FederatedTask {
+        let name = configuration.dataset, directory = configuration.dataDirectory
         do {
-            splits = try DatasetLoader.load(configuration.dataset, directory: configuration.dataDirectory)
-        } catch {
+            let summary = try DatasetLoader.inspect(name, directory: directory)
+            var labels = try DatasetLoader.trainingLabels(name, directory: directory)
+            if let limit = configuration.trainLimit, limit >= 0, limit < labels.count { labels = Array(labels.prefix(limit)) }
+            let test = scope.holdsTestSet
+                ? try DatasetLoader.load(name, split: .test, directory: directory).prefix(configuration.testLimit) : nil
+            let limited = labels.count
+            return try FederatedTask(
+                configuration: configuration, scope: scope, trainLabels: labels, sampleShape: summary.sampleShape,
+                classCount: summary.classCount, test: test
+            ) { samples throws(DatasetError) in
+                try DatasetLoader.load(name, split: .train, directory: directory, samples: samples ?? Array(0..<limited))
+            }
+        } catch let error as DatasetError {
             throw .dataset(error)
+        } catch let error as SimulationError {
+            throw error
+        } catch {
+            throw .invalidConfiguration("\(error)")
         }
-        return try FederatedTask(
-            configuration: configuration, train: splits.train.prefix(configuration.trainLimit), test: splits.test.prefix(configuration.testLimit)
-        )
     }
 
     public var partitionReport: PartitionReport {
-        Partitioner.report(partition, labels: train.labels, classCount: train.classCount)
+        Partitioner.report(partition, labels: trainLabels, classCount: classCount)
+    }
+
+    /// Training samples in the whole set (not only those this task holds).
+    public var trainCount: Int { trainLabels.count }
+
+    /// Training samples this task holds in memory (the scope's clients' shards).
+    public var heldSampleCount: Int { held.count }
+
+    /// How many samples of each class client `client`'s shard holds.
+    public func labelHistogram(ofClient client: Int) -> [Int] {
+        var histogram = Array(repeating: 0, count: classCount)
+        guard partition.indices.contains(client) else { return histogram }
+        for i in partition[client] { histogram[Int(trainLabels[i])] += 1 }
+        return histogram
     }
 
     public func initialParameters() -> [Float] {
@@ -105,18 +191,37 @@ public struct FederatedTask: Sendable {
         model(forClient: client).parameterCount
     }
 
+    /// The widths this run's clients may train (the configuration's, widest first).
+    public var widths: [Double] { Set(configuration.clientWidths).sorted(by: >) }
+
+    /// The model of width `width`, or nil when the run does not train that width.
+    public func model(forWidth width: Double) -> Model? {
+        width == 1 ? (configuration.clientWidths.contains(1) ? model : nil) : subModels[width]
+    }
+
     /// Trains one client from the global model, with the round's local-shuffle seed, on up to
     /// `threads` cores (the result does not depend on it). `training` replaces the task's own
     /// (DP-SGD's sampling and noise); `privateSeed` seeds the private draws (Poisson batches,
     /// gradient noise and `updateNoise`, client-level DP on the finished update).
     public func trainClient(
         _ client: Int, round: Int, global: [Float], threads: Int = 1, training: TrainingConfiguration? = nil,
-        privateSeed: UInt64? = nil, updateNoise: UpdateNoise? = nil
+        privateSeed: UInt64? = nil, updateNoise: UpdateNoise? = nil, width: Double? = nil
     ) throws(SimulationError) -> (contribution: ClientContribution, result: LocalTrainingResult) {
         guard client >= 0, client < partition.count else {
             throw .invalidConfiguration("client \(client) does not exist (there are \(partition.count))")
         }
-        let clientModel = model(forClient: client)
+        guard let indices = heldIndices[client] else {
+            throw .invalidConfiguration("client \(client)'s samples are not held by this task (\(scope))")
+        }
+        let clientModel: Model
+        if let width {
+            guard let chosen = model(forWidth: width) else {
+                throw .invalidConfiguration("width \(width) is not one this run trains (\(widths))")
+            }
+            clientModel = chosen
+        } else {
+            clientModel = model(forClient: client)
+        }
         var start = global
         if clientModel.width != 1 {
             do {
@@ -128,7 +233,7 @@ public struct FederatedTask: Sendable {
         var result: LocalTrainingResult
         do {
             result = try LocalTrainer(model: clientModel, threads: threads).train(
-                global: start, data: train, indices: partition[client], configuration: training ?? configuration.training,
+                global: start, data: held, indices: indices, configuration: training ?? configuration.training,
                 seed: SeedDerivation.seed(run: configuration.seed, round: round, client: client, purpose: .localShuffle),
                 privateSeed: privateSeed
             )
@@ -160,6 +265,7 @@ public struct FederatedTask: Sendable {
 
     /// Test accuracy and loss of the global model, on up to `threads` cores (the result does not depend on it).
     public func evaluate(_ parameters: [Float], threads: Int = 1) throws(SimulationError) -> (accuracy: Double, loss: Double) {
+        guard let test else { throw .invalidConfiguration("this task holds no test set (\(scope))") }
         do {
             return try Evaluator(model: model, threads: threads).evaluate(parameters: parameters, on: test)
         } catch {

@@ -270,13 +270,16 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
         public var declined: [String: String]?
         public var missed: [String: String]?
         public var epsilon: [String: Double]?
+        /// Per client id: the model width it was assigned (nil when every assigned width is 1).
+        public var widths: [String: Double]?
 
         public init(
             round: Int, k: Int, selected: [Int], merged: [Int], testAccuracy: Double, testLoss: Double, trainLoss: Double?,
             bytesUp: Int, bytesDown: Int, seconds: Double, clearingPrice: Double?, payments: [String: Double]?,
             strategy: String? = nil, strategyState: String? = nil, llmCalls: Int? = nil, promptTokens: Int? = nil,
             completionTokens: Int? = nil, llmCost: Double? = nil, guardrails: [String: Int]? = nil,
-            declined: [String: String]? = nil, missed: [String: String]? = nil, epsilon: [String: Double]? = nil
+            declined: [String: String]? = nil, missed: [String: String]? = nil, epsilon: [String: Double]? = nil,
+            widths: [String: Double]? = nil
         ) {
             self.round = round
             self.k = k
@@ -300,6 +303,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             self.declined = declined
             self.missed = missed
             self.epsilon = epsilon
+            self.widths = widths
         }
 
         /// A round of the in-process simulation: every selected update is merged, no market.
@@ -314,7 +318,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             case testAccuracy = "test_accuracy", testLoss = "test_loss", trainLoss = "train_loss"
             case bytesUp = "bytes_up", bytesDown = "bytes_down", clearingPrice = "clearing_price"
             case strategyState = "strategy_state", llmCalls = "llm_calls", promptTokens = "prompt_tokens"
-            case completionTokens = "completion_tokens", llmCost = "llm_cost", guardrails, declined, missed, epsilon
+            case completionTokens = "completion_tokens", llmCost = "llm_cost", guardrails, declined, missed, epsilon, widths
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -341,6 +345,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             try c.encodeIfPresent(declined, forKey: .declined)
             try c.encodeIfPresent(missed, forKey: .missed)
             try c.encodeIfPresent(epsilon, forKey: .epsilon)
+            try c.encodeIfPresent(widths, forKey: .widths)
         }
     }
 

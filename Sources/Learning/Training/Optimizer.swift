@@ -10,6 +10,14 @@ public enum Optimizer: Sendable, Hashable, Codable, CustomStringConvertible {
     public static let plainSGD = Optimizer.sgd(momentum: 0, weightDecay: 0)
     public static let defaultAdam = Optimizer.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0)
 
+    /// Copies of the parameter vector the optimizer keeps beyond the parameters and gradient.
+    public var stateSlots: Int {
+        switch self {
+        case .sgd(let momentum, _): momentum == 0 ? 0 : 1
+        case .adam: 2
+        }
+    }
+
     public var name: String {
         switch self {
         case .sgd: "sgd"

@@ -44,6 +44,8 @@ public struct Bid: ProtocolMessage, Hashable {
 extension Bid {
     /// The reason a guardian gives when the round would take its client past its DP budget.
     public static let privacyBudgetReason = "privacy budget"
+    /// The decline of a client whose device is offline that round.
+    public static let offlineReason = "offline"
 
     /// Whether the server may select this bid: it participates, and if it states a privacy
     /// spend, that spend stays within its budget; with `requiringPrivacy` (the run has DP on) a

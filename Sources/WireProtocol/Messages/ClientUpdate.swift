@@ -2,7 +2,8 @@
 public struct ClientUpdate: ProtocolMessage, Hashable {
     public static let messageType = MessageType.clientUpdate
     /// 2: per-example loss statistics of the last local epoch. 3: the privacy statement.
-    public static let schemaVersion = 3
+    /// 4: the width trained, echoing the assignment.
+    public static let schemaVersion = 4
 
     public var round: Int
     public var clientID: Int
@@ -17,6 +18,9 @@ public struct ClientUpdate: ProtocolMessage, Hashable {
     public var lastEpochLossSum: Double
     public var lastEpochLossSquaredSum: Double
     public var parameters: Tensor
+    /// The model width (HeteroFL fraction of the full model) the client trained: the one its
+    /// assignment gave it; the aggregator holds the parameter count to it.
+    public var width: Double
     /// Lowercase hex SHA-256 of the parameters' little-endian float32 bytes.
     public var digest: String
     /// With differential privacy on: what training this update spent (mechanism, ε before and
@@ -27,18 +31,19 @@ public struct ClientUpdate: ProtocolMessage, Hashable {
     public init(
         round: Int, clientID: Int, baseModelVersion: Int, sampleCount: Int,
         trainLoss: Double, trainSeconds: Double, lastEpochExamples: Int = 0, lastEpochLossSum: Double = 0,
-        lastEpochLossSquaredSum: Double = 0, parameters: Tensor, privacy: PrivacyStatement? = nil
+        lastEpochLossSquaredSum: Double = 0, parameters: Tensor, width: Double = 1, privacy: PrivacyStatement? = nil
     ) {
         self.init(round: round, clientID: clientID, baseModelVersion: baseModelVersion, sampleCount: sampleCount,
                   trainLoss: trainLoss, trainSeconds: trainSeconds, lastEpochExamples: lastEpochExamples,
                   lastEpochLossSum: lastEpochLossSum, lastEpochLossSquaredSum: lastEpochLossSquaredSum,
-                  parameters: parameters, digest: parameters.sha256Hex, privacy: privacy)
+                  parameters: parameters, digest: parameters.sha256Hex, width: width, privacy: privacy)
     }
 
     public init(
         round: Int, clientID: Int, baseModelVersion: Int, sampleCount: Int,
         trainLoss: Double, trainSeconds: Double, lastEpochExamples: Int = 0, lastEpochLossSum: Double = 0,
-        lastEpochLossSquaredSum: Double = 0, parameters: Tensor, digest: String, privacy: PrivacyStatement? = nil
+        lastEpochLossSquaredSum: Double = 0, parameters: Tensor, digest: String, width: Double = 1,
+        privacy: PrivacyStatement? = nil
     ) {
         self.round = round
         self.clientID = clientID
@@ -51,6 +56,7 @@ public struct ClientUpdate: ProtocolMessage, Hashable {
         self.lastEpochLossSquaredSum = lastEpochLossSquaredSum
         self.parameters = parameters
         self.digest = digest
+        self.width = width
         self.privacy = privacy
     }
 

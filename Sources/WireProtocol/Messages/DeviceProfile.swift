@@ -3,7 +3,8 @@ public struct DeviceProfile: Sendable, Hashable, Codable {
     /// Training throughput, used to predict whether the client meets the round deadline.
     public var samplesPerSecond: Double
     public var memoryMiB: Int
-    /// Largest model width (fraction of the full model, 0...1) the device can train.
+    /// The model width (fraction of the full model, 0...1) the client offers to train: the
+    /// largest of the run's widths that fits its memory and, at its speed, the round's deadline.
     public var maxWidth: Double
 
     public init(samplesPerSecond: Double, memoryMiB: Int, maxWidth: Double = 1) {

@@ -8,12 +8,17 @@ enum FashionMNISTSlice {
 
     static func directory(train: Int = 3000, test: Int = 1000) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fmnist-slice-\(train)-\(test)-\(getpid())")
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("t10k-labels-idx1-ubyte").path) { return folder }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if FileManager.default.fileExists(atPath: folder.path) { return folder }
+        // Written aside and renamed into place: tests running side by side ask for the same
+        // slice, and none may read a file another is still writing.
+        let staging = folder.deletingLastPathComponent().appendingPathComponent("\(folder.lastPathComponent)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         for (stem, count) in [("train", train), ("t10k", test)] {
-            try slice("\(stem)-images-idx3-ubyte", headerBytes: 16, recordBytes: 784, count: count, into: folder)
-            try slice("\(stem)-labels-idx1-ubyte", headerBytes: 8, recordBytes: 1, count: count, into: folder)
+            try slice("\(stem)-images-idx3-ubyte", headerBytes: 16, recordBytes: 784, count: count, into: staging)
+            try slice("\(stem)-labels-idx1-ubyte", headerBytes: 8, recordBytes: 1, count: count, into: staging)
         }
+        // rename(2) of a directory onto an existing non-empty one fails: the first one in wins.
+        if rename(staging.path, folder.path) != 0 { try? FileManager.default.removeItem(at: staging) }
         return folder
     }
 

@@ -68,9 +68,7 @@ public struct AggregatorRole: Service {
         let reporter = RejectionReporter(publisher: publisher, logger: logger)
         let logger = self.logger
         // Each client's budget may be its own (a population file's); nothing with DP off.
-        let privacy = Dictionary(uniqueKeysWithValues: (0..<configuration.clients).compactMap { client in
-            configuration.privacyRequirement(ofClient: client).map { (client, $0) }
-        })
+        let privacy = configuration.privacyRequirements()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await subscriber.run(onRejection: reporter.report) { received in

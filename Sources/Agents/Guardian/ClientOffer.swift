@@ -37,9 +37,8 @@ struct ClientOffer: Sendable {
                 // The tier's figures, at the width it trains: what the server predicts with.
                 let width = (try? chosen.get().width) ?? task.widths.last ?? 1
                 let model = task.model(forWidth: width) ?? task.model
-                let share = Double(model.multiplyAddsPerSample) / Double(max(task.model.multiplyAddsPerSample, 1))
                 profile = ClientProfile(
-                    clientID: client, samplesPerSecond: (tier.samplesPerSecond / share).rounded(),
+                    clientID: client, samplesPerSecond: (tier.samplesPerSecond / WidthFit.workShare(of: model, in: task.model)).rounded(),
                     memoryMiB: Int(tier.memoryMiB.rounded(.down)), maxWidth: width)
             }
             let width = (try? fit.get()) ?? task.widths.last ?? 1

@@ -27,12 +27,8 @@ public actor ClientPrivacyGuard {
             mechanisms[client] = mechanism
         }
         // Each client's own budget: the run's, or its population group's ε.
-        var budgets: [Int: PrivacyBudget] = [:]
-        for client in sampleCounts.keys {
-            guard let budget = configuration.privacyBudget(ofClient: client) else { return nil }
-            try budget.validate()
-            budgets[client] = budget
-        }
+        let budgets = configuration.privacyBudgets(of: Array(sampleCounts.keys))
+        for budget in budgets.values { try budget.validate() }
         var ledgers = budgets.mapValues { PrivacyLedger(budget: $0) }
         if let ledgerURL, FileManager.default.fileExists(atPath: ledgerURL.path) {
             let kept = try Self.read(ledgerURL)

@@ -43,12 +43,16 @@ public struct WidthFit: Sendable, Hashable {
             narrowest: narrowest, memoryMiB: tier.memoryMiB, allowedSeconds: deadlineShare * deadlineSeconds))
     }
 
+    /// `model`'s share of `fullModel`'s multiply-adds per sample: what a narrower width costs.
+    public static func workShare(of model: Model, in fullModel: Model) -> Double {
+        Double(model.multiplyAddsPerSample) / Double(max(fullModel.multiplyAddsPerSample, 1))
+    }
+
     /// The device's seconds for a round of `localEpochs` passes over `sampleCount` samples at
     /// `model`'s width (a narrower model costs its share of the full model's multiply-adds), plus
     /// the model down and the update up over the tier's link.
     public static func deviceSeconds(model: Model, fullModel: Model, tier: DeviceTier, sampleCount: Int, localEpochs: Int) -> Double {
-        let share = Double(model.multiplyAddsPerSample) / Double(max(fullModel.multiplyAddsPerSample, 1))
-        let compute = Double(sampleCount * localEpochs) * share / tier.samplesPerSecond
+        let compute = Double(sampleCount * localEpochs) * workShare(of: model, in: fullModel) / tier.samplesPerSecond
         let transfer = tier.bandwidthMbps.map { 2 * Double(model.parameterBytes) * 8 / ($0 * 1_000_000) } ?? 0
         return compute + transfer
     }

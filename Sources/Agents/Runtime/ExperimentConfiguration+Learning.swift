@@ -59,13 +59,6 @@ extension ExperimentConfiguration {
         try FederatedTask.load(simulationConfiguration(), scope: scope)
     }
 
-    /// The width client `client` trains: ``widths`` assigned round-robin by id, as
-    /// `FederatedTask.width(ofClient:)` does.
-    public func width(ofClient client: Int) -> Double {
-        guard !widths.isEmpty else { return 1 }
-        return widths[((client % widths.count) + widths.count) % widths.count]
-    }
-
     /// Parameters of the full-width global model (built without data, from the dataset's sample shape).
     public func parameterCount() throws -> Int {
         let configuration = try simulationConfiguration()

@@ -20,16 +20,25 @@ extension ExperimentConfiguration {
     /// `client`'s differential-privacy budget: its population group's ε (δ the run's), else the
     /// run's; nil with DP off.
     public func privacyBudget(ofClient client: Int) -> PrivacyBudget? {
-        guard let budget = privacyBudget else { return nil }
-        let settings = clientSettings
-        guard settings.indices.contains(client), let epsilon = settings[client].dpEpsilon else { return budget }
-        return PrivacyBudget(epsilon: epsilon, delta: budget.delta)
+        privacyBudgets(of: [client])[client]
     }
 
-    /// What the aggregator requires of `client`'s privacy statements (nil: DP off).
-    public func privacyRequirement(ofClient client: Int) -> PrivacyRequirement? {
-        guard let privacy, let budget = privacyBudget(ofClient: client) else { return nil }
-        return PrivacyRequirement(mechanism: privacy, epsilon: budget.epsilon, delta: budget.delta)
+    /// Each of `clients`' budget (the population resolved once); empty with DP off.
+    public func privacyBudgets(of clients: [Int]) -> [Int: PrivacyBudget] {
+        guard let budget = privacyBudget else { return [:] }
+        let settings = clientSettings
+        return Dictionary(clients.map { client in
+            guard settings.indices.contains(client), let epsilon = settings[client].dpEpsilon else { return (client, budget) }
+            return (client, PrivacyBudget(epsilon: epsilon, delta: budget.delta))
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// What the aggregator requires of each client's privacy statements; empty with DP off.
+    public func privacyRequirements() -> [Int: PrivacyRequirement] {
+        guard let privacy else { return [:] }
+        return privacyBudgets(of: Array(0..<clients)).mapValues {
+            PrivacyRequirement(mechanism: privacy, epsilon: $0.epsilon, delta: $0.delta)
+        }
     }
 
     /// Each of `clients`' bidding strategy: its population group's, else the run's.

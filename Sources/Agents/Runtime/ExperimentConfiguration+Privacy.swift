@@ -7,11 +7,6 @@ extension ExperimentConfiguration {
         privacy == nil ? nil : PrivacyBudget(epsilon: dpEpsilon, delta: dpDelta)
     }
 
-    /// What the aggregator requires of every update's privacy statement (nil: DP off).
-    public var privacyRequirement: PrivacyRequirement? {
-        privacy.map { PrivacyRequirement(mechanism: $0, epsilon: dpEpsilon, delta: dpDelta) }
-    }
-
     /// The mechanism a client holding `sampleCount` samples trains under (nil: DP off). DP-SGD's
     /// sampling rate defaults to batch ÷ samples (the expected batch is the batch size), and a
     /// round is `localEpochs` × round(1/q) steps, exactly what the trainer takes.

@@ -9,12 +9,13 @@ struct ChildProcessTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-child-\(getpid()).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         let child = try await ModelServerProcess.spawn("/bin/sleep", ["30"], logPath: log)
-        #expect(child.exited == nil)
+        #expect(child.exited == nil, "the child ended at once: \(child.exitDescription ?? "")")
         #expect(kill(child.pid, 0) == 0)
-        let start = ContinuousClock.now
+        #expect(getpgid(child.pid) == child.pid, "the child leads its own process group")
         await child.terminate()
-        #expect(ContinuousClock.now - start < .seconds(2), "SIGTERM did not stop the child; it took the SIGKILL after the grace period")
-        #expect(child.exited != nil)
+        // How it ended, not how long it took: SIGTERM must have stopped it, not the SIGKILL that
+        // follows the grace period (a timed check failed on a loaded machine for no fault).
+        #expect(child.exitDescription == "signal \(SIGTERM)", "ended with \(child.exitDescription ?? "nothing"), not SIGTERM")
         #expect(kill(child.pid, 0) == -1 && errno == ESRCH, "pid \(child.pid) still exists")
     }
 

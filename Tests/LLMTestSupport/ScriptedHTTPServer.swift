@@ -28,6 +28,7 @@ public final class ScriptedHTTPServer: Sendable {
     private let script: @Sendable (RecordedRequest) -> Reply
     private let stopped = Atomic<Bool>(false)
     private let recorded = Mutex<[RecordedRequest]>([])
+    private let closings = Mutex<[ContinuousClock.Instant]>([])
     private let liveThreads = Atomic<Int>(0)
 
     public init(_ script: @escaping @Sendable (RecordedRequest) -> Reply) throws {
@@ -60,6 +61,11 @@ public final class ScriptedHTTPServer: Sendable {
     public convenience init(always reply: Reply) throws { try self.init { _ in reply } }
 
     public var requests: [RecordedRequest] { recorded.withLock { $0 } }
+
+    /// When a client closed a connection the server was still holding (a hanging or delayed
+    /// reply), seen from the server's own thread: an aborted transfer shows here, whatever the
+    /// client's task scheduling does afterwards.
+    public var peerClosings: [ContinuousClock.Instant] { closings.withLock { $0 } }
 
     /// Stops accepting, ends hanging connections, and waits until every server thread has finished.
     public func stop() async {
@@ -112,7 +118,11 @@ public final class ScriptedHTTPServer: Sendable {
             if isStopped { return true }
             if wait(for: connection, events: Int16(POLLIN), milliseconds: 20) {
                 var byte: UInt8 = 0
-                if recv(connection, &byte, 1, Int32(MSG_PEEK)) <= 0 { return true }
+                if recv(connection, &byte, 1, Int32(MSG_PEEK)) <= 0 {
+                    let now = ContinuousClock.now
+                    closings.withLock { $0.append(now) }
+                    return true
+                }
             }
         }
         return false

@@ -33,7 +33,11 @@ final class ModelServerProcess: Sendable {
                 sigfillset(&allSignals)
                 posix_spawnattr_setsigmask(&attributes, &noSignals)
                 posix_spawnattr_setsigdefault(&attributes, &allSignals)
-                posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+                // Its own process group (0: the child's pid): a `waitpid(0, …)` elsewhere in this
+                // process (Foundation's `Process` can issue one while its pid is still unset) then
+                // cannot reap it, and a signal to our group does not reach it.
+                posix_spawnattr_setpgroup(&attributes, 0)
+                posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
                 let cArguments = argv.map { strdup($0) } + [nil]
                 defer { cArguments.forEach { free($0) } }
                 var pid: pid_t = 0
@@ -45,13 +49,20 @@ final class ModelServerProcess: Sendable {
                 let child = ModelServerProcess(pid: pid)
                 continuation.resume(returning: child)
                 var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-                child.exitStatus.withLock { $0 = status }
+                var waited: pid_t
+                repeat { waited = waitpid(pid, &status, 0) } while waited == -1 && errno == EINTR
+                // ECHILD: another waiter in this process reaped it first and took its status.
+                let recorded = waited == pid ? status : ModelServerProcess.reapedElsewhere
+                child.exitStatus.withLock { $0 = recorded }
             }
             thread.name = "agentfl-child-\(URL(fileURLWithPath: executable).lastPathComponent)"
             thread.start()
         }
     }
+
+    /// Recorded instead of a wait status when `waitpid` found no such child: something else in
+    /// this process reaped it (a status no real exit produces: the low byte 0x7f means "stopped").
+    static let reapedElsewhere: Int32 = -1
 
     /// The raw wait status once the child has exited, nil while it runs.
     var exited: Int32? { exitStatus.withLock { $0 } }
@@ -59,6 +70,7 @@ final class ModelServerProcess: Sendable {
     /// "exit code N" or "signal N", once exited.
     var exitDescription: String? {
         guard let status = exited else { return nil }
+        if status == Self.reapedElsewhere { return "exit unknown (reaped by another waiter in this process)" }
         return status & 0x7f == 0 ? "exit code \((status >> 8) & 0xff)" : "signal \(status & 0x7f)"
     }
 

@@ -195,9 +195,15 @@ public struct GuardianHost: Service {
                 let training = charged
                 // Training is CPU-bound: on a thread of its own, not the cooperative pool.
                 let trained = try await ComputeThread.run(named: "agentfl-train") {
-                    try TrainedUpdate(
-                        trainedBy: task, client: client, round: assignment.round, baseModelVersion: version, global: global,
-                        width: pace.width, pace: pace.pace, privacy: training)
+                    try TrainedUpdate.unlessDiverged {
+                        try TrainedUpdate(
+                            trainedBy: task, client: client, round: assignment.round, baseModelVersion: version, global: global,
+                            width: pace.width, pace: pace.pace, privacy: training)
+                    }
+                }
+                guard let trained else {
+                    logger.error("round \(assignment.round): client \(client)'s training diverged (its loss is not finite); it sends no update this round")
+                    continue
                 }
                 let update = trained.update
                 let result = (sampleCount: update.sampleCount, meanLoss: update.trainLoss)

@@ -36,4 +36,17 @@ struct TrainedUpdate: Sendable {
             lastEpochLossSquaredSum: result.lastEpoch.squaredSum, parameters: Tensor(result.parameters), width: width,
             privacy: privacy?.statement)
     }
+
+    /// The update `train` makes, or nil when the client's training diverged (its loss is not
+    /// finite): that client sends nothing this round and is counted missing, as a device whose
+    /// training failed would be. Thrown instead, the divergence would repeat on every retry and
+    /// after every restart (same data, model and seed) and hold the guardian in a crash loop.
+    /// Any other error is thrown.
+    static func unlessDiverged(_ train: () throws -> TrainedUpdate) throws -> TrainedUpdate? {
+        do {
+            return try train()
+        } catch SimulationError.training(.diverged) {
+            return nil
+        }
+    }
 }

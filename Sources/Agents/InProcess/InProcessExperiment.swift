@@ -113,7 +113,8 @@ public struct InProcessExperiment: Sendable {
     }
 
     /// Trains the assigned clients side by side on threads of their own, returning their updates
-    /// in the assignment's order.
+    /// in the assignment's order; a client whose training diverged has none (it is missing, as
+    /// its guardian sends nothing).
     private func train(
         _ assignment: Assignment, task: FederatedTask, global: [Float], paces: [Int: (width: Double, pace: TrainingPace)],
         privacy: [Int: PrivacyTraining]
@@ -123,11 +124,13 @@ public struct InProcessExperiment: Sendable {
         return try await ComputeThread.run(named: "agentfl-train") {
             try ShardRunner(threads: lanes).map(clients.count) { index in
                 let pace = paces[clients[index]]
-                return try TrainedUpdate(
-                    trainedBy: task, client: clients[index], round: assignment.round,
-                    baseModelVersion: assignment.modelVersion, global: global, width: pace?.width ?? 1,
-                    pace: pace?.pace ?? TrainingPace(), privacy: privacy[clients[index]])
-            }
+                return try TrainedUpdate.unlessDiverged {
+                    try TrainedUpdate(
+                        trainedBy: task, client: clients[index], round: assignment.round,
+                        baseModelVersion: assignment.modelVersion, global: global, width: pace?.width ?? 1,
+                        pace: pace?.pace ?? TrainingPace(), privacy: privacy[clients[index]])
+                }
+            }.compactMap { $0 }
         }
     }
 }

@@ -58,9 +58,23 @@ struct GuardianCommand: AsyncParsableCommand {
         "The guardian's private DP noise seed (64 hex digits, readable by its owner only).",
         discussion: "Without it a DP guardian draws a fresh secret: its noise is private but cannot be repeated."))
     var noiseSeedFile: String?
+    @Option(name: .customLong("data"), help: ArgumentHelp(
+        "A folder of the client's own training files, in the run's dataset format (needs --client-id).",
+        discussion: "MNIST kinds: train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]; CIFAR-10: data_batch_1.bin … data_batch_5.bin. The client trains on every sample in them and on nothing of the run's shared data set; it bids their sample count and label histogram. Without it the guardian derives each hosted client's shard from the run's data set and partition."))
+    var data: String?
 
     func run() async throws {
         let configuration = try experiment.resolve()
+        if data != nil, clientID == nil {
+            throw ValidationError("--data names one client's own files: give the client with --client-id, not --clients")
+        }
+        let ownData = try data.map { path -> URL in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--data \(path): no such folder")
+            }
+            return URL(fileURLWithPath: path)
+        }
         let clients = try ClientRange.parse(clientID: clientID, range: clientRange, total: configuration.clients)
         let state = stateDirectory ?? "state/guardian-\(clients.first ?? 0)-\(clients.last ?? 0)"
         let noise = try noiseSeedFile.map { try NoiseSeed.load(from: URL(fileURLWithPath: $0)) }
@@ -68,7 +82,7 @@ struct GuardianCommand: AsyncParsableCommand {
             GuardianHost(
                 configuration: configuration, clients: clients,
                 bus: try connection.bus(sender: "guardian", runID: configuration.runID, logger: logger),
-                stateDirectory: URL(fileURLWithPath: state), noiseSeed: noise, logger: logger)
+                stateDirectory: URL(fileURLWithPath: state), noiseSeed: noise, ownData: ownData, logger: logger)
         }
     }
 }

@@ -148,7 +148,7 @@ public struct AggregatorRole: Service {
             }
             guard let assignment = await board.read({ $0.assignments[round] }) else { continue }
             let expected = Set(assignment.selected)
-            let quorum = max(1, Int((configuration.quorum * Double(expected.count)).rounded(.up)))
+            let quorum = RoundMerge.quorum(of: expected.count, fraction: configuration.quorum)
             let deadline = ContinuousClock.Instant.deadline(assignment.roundDeadline)
             let complete = await board.wait(until: { $0.arrived(round).isSuperset(of: expected) }, deadline: deadline)
             if !complete {
@@ -169,11 +169,11 @@ public struct AggregatorRole: Service {
                     "client_id": .number(Double(update.clientID)), "digest": .string(update.digest), "reason": .string(problem),
                 ])
             }
-            let mergeable = updates.count >= quorum
-            if !mergeable {
+            let quorate = merge.quorate(updates, assigned: expected.count, fraction: configuration.quorum)
+            if quorate == nil {
                 logger.error("round \(round): \(updates.count) of \(expected.count) updates, below the quorum of \(quorum); the model stays as it was")
             }
-            let merged = mergeable ? updates : []
+            let merged = quorate ?? []
             let (parameters, evaluation) = try await merge.mergeAndEvaluate(merged, global: checkpoint.model.parameters.values, round: round)
             let model = GlobalModel(
                 version: checkpoint.model.version + 1, round: round, architecture: configuration.model,

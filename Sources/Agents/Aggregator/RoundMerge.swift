@@ -18,6 +18,18 @@ struct RoundMerge: Sendable {
         }, global: global, round: round)
     }
 
+    /// How many of `assigned` clients' updates make a quorum of `fraction` (at least one).
+    static func quorum(of assigned: Int, fraction: Double) -> Int {
+        max(1, Int((fraction * Double(assigned)).rounded(.up)))
+    }
+
+    /// The accepted updates to merge, or nil when they fall short of the quorum of `assigned`
+    /// clients: the model then stays as it was. The aggregator and `simulate` share the rule, so
+    /// a round where most clients' training diverged ends the same way in both.
+    func quorate(_ accepted: [ClientUpdate], assigned: Int, fraction: Double) -> [ClientUpdate]? {
+        accepted.count >= Self.quorum(of: assigned, fraction: fraction) ? accepted : nil
+    }
+
     /// The round's updates held to its assignment: those it accepts, and those it refuses with why.
     func sort(_ updates: [ClientUpdate], under assignment: Assignment) -> (accepted: [ClientUpdate], excluded: [(update: ClientUpdate, reason: String)]) {
         var accepted: [ClientUpdate] = []

@@ -18,11 +18,14 @@ public struct GuardianHost: Service {
     public var stateDirectory: URL?
     /// The guardian's private DP randomness (nil: a fresh secret, so its noise is not repeatable).
     public var noiseSeed: NoiseSeed?
+    /// The one hosted client's own training files (a real deployment), instead of its share of
+    /// the run's data set (nil).
+    public var ownData: URL?
     public var logger: Logger
 
     public init(
         configuration: ExperimentConfiguration, clients: [Int], bus: RoleBus,
-        stateDirectory: URL? = nil, noiseSeed: NoiseSeed? = nil,
+        stateDirectory: URL? = nil, noiseSeed: NoiseSeed? = nil, ownData: URL? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -30,6 +33,7 @@ public struct GuardianHost: Service {
         self.bus = bus
         self.stateDirectory = stateDirectory
         self.noiseSeed = noiseSeed
+        self.ownData = ownData
         self.logger = logger
     }
 
@@ -48,8 +52,18 @@ public struct GuardianHost: Service {
         // a few cores do not thrash, and training runs exactly as `agentfl simulate` runs it when
         // it trains clients side by side (also one thread each): same sums, same numbers.
         BLASThreads.set(1)
-        // Its own clients' samples only (and every label, for the partition): never the whole set.
-        let task = try configuration.federatedTask(scope: .clients(Set(clients)))
+        // Its own clients' samples only (and every label, for the partition): never the whole
+        // set. With its own files, those and nothing else.
+        let task: FederatedTask
+        if let ownData {
+            guard clients.count == 1 else {
+                throw AgentError.invalidConfiguration("--data: a guardian with its own data files hosts one client (this one hosts \(clients.count))")
+            }
+            task = try configuration.federatedTask(ownData: ownData, client: clients[0])
+            logger.info("client \(clients[0]) trains on its own \(task.heldSampleCount) samples in \(ownData.path)")
+        } else {
+            task = try configuration.federatedTask(scope: .clients(Set(clients)))
+        }
         // What each client offers does not change between rounds: work it out once.
         let offers = ClientOffer.offers(of: clients, task: task, configuration: configuration)
         if configuration.privacy != nil, noiseSeed == nil {

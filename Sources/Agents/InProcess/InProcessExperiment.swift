@@ -93,7 +93,9 @@ public struct InProcessExperiment: Sendable {
             // process: they are merged.
             let wait = trained.map(\.remainingDelay).max() ?? 0
             if wait > 0 { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
-            let (merged, excluded) = merge.sort(updates, under: assignment)
+            let (accepted, excluded) = merge.sort(updates, under: assignment)
+            // As the aggregator does: below the quorum (most clients' training diverged), nothing is merged.
+            let merged = merge.quorate(accepted, assigned: assignment.selected.count, fraction: configuration.quorum) ?? []
             let (parameters, evaluation) = try await merge.mergeAndEvaluate(merged, global: global, round: round)
             global = parameters
             let metrics = merge.metrics(

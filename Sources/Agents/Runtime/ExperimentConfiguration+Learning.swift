@@ -59,6 +59,16 @@ extension ExperimentConfiguration {
         try FederatedTask.load(simulationConfiguration(), scope: scope)
     }
 
+    /// The task of one client that trains on its own files in `directory` (the run's dataset
+    /// format: IDX `train-images-idx3-ubyte[.gz]` and `train-labels-idx1-ubyte[.gz]` for the
+    /// MNIST kinds, `data_batch_1.bin`…`data_batch_5.bin` for CIFAR-10): every sample in them
+    /// and nothing of the run's shared set.
+    public func federatedTask(ownData directory: URL, client: Int) throws -> FederatedTask {
+        var configuration = try simulationConfiguration()
+        configuration.dataDirectory = directory
+        return try FederatedTask.load(configuration, scope: .ownData(client: client))
+    }
+
     /// Parameters of the full-width global model (built without data, from the dataset's sample shape).
     public func parameterCount() throws -> Int {
         let configuration = try simulationConfiguration()

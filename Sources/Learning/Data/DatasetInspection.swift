@@ -17,7 +17,9 @@ extension DatasetLoader {
     /// a run must know before it starts any process. It reads headers and sizes only (for a
     /// `.gz` file the first bytes inflated and the gzip trailer's length), so a file damaged in
     /// the middle still fails later, when it is loaded.
-    public static func inspect(_ name: DatasetName, directory: URL?) throws(DatasetError) -> DatasetSummary {
+    /// `includingTest: false` checks the training files alone (a client's own data has no test
+    /// split); the summary's test count is then 0.
+    public static func inspect(_ name: DatasetName, directory: URL?, includingTest: Bool = true) throws(DatasetError) -> DatasetSummary {
         let directory = try resolvedDirectory(name, directory)
         switch name {
         case .fashionMNIST, .mnist:
@@ -30,13 +32,13 @@ extension DatasetLoader {
                 return (images.count, images.rows, images.columns)
             }
             let train = try split("train")
-            let test = try split("t10k")
+            let test = includingTest ? try split("t10k") : (count: 0, rows: train.rows, columns: train.columns)
             return DatasetSummary(trainCount: train.count, testCount: test.count, sampleShape: [1, train.rows, train.columns], classCount: 10)
         case .cifar10:
             let files = cifarFiles(in: directory)
             var trainCount = 0
             for path in files.train { trainCount += try DatasetFileHeader.cifar(path: path) }
-            let testCount = try DatasetFileHeader.cifar(path: files.test)
+            let testCount = includingTest ? try DatasetFileHeader.cifar(path: files.test) : 0
             return DatasetSummary(trainCount: trainCount, testCount: testCount, sampleShape: [3, 32, 32], classCount: 10)
         }
     }

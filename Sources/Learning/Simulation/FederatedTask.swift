@@ -50,13 +50,22 @@ public struct FederatedTask: Sendable {
         }
         self.test = scope.holdsTestSet ? test : nil
         let split: [[Int]]
-        do {
-            split = try Self.partition(configuration, labels: labels, classCount: classCount)
-        } catch {
-            throw .partition(error)
+        // A client's own files are its shard, whole; the population's useless clients are a
+        // simulation of a shared set, and a client's own data is what it is.
+        let population = scope.isOwnData ? ClientPopulation() : configuration.population
+        if case .ownData(let client) = scope {
+            guard (0..<configuration.clients).contains(client) else {
+                throw .invalidConfiguration("client \(client) does not exist (there are \(configuration.clients))")
+            }
+            split = (0..<configuration.clients).map { $0 == client ? Array(labels.indices) : [] }
+        } else {
+            do {
+                split = try Self.partition(configuration, labels: labels, classCount: classCount)
+            } catch {
+                throw .partition(error)
+            }
         }
         // The population is applied after the split, so the other clients' shards are unchanged.
-        let population = configuration.population
         partition = population.apply(to: split)
         let finalLabels = population.mislabeled.isEmpty
             ? labels : population.apply(to: labels, partition: partition, classCount: classCount, seed: configuration.seed)
@@ -68,6 +77,9 @@ public struct FederatedTask: Sendable {
         case .everything:
             order = nil
             for (client, shard) in partition.enumerated() { indices[client] = shard }
+        case .ownData(let client):
+            order = nil
+            indices[client] = partition[client]
         case .clients(let clients), .clientsAndTestSet(let clients):
             var concatenated: [Int] = []
             for client in clients.sorted() where partition.indices.contains(client) {
@@ -120,13 +132,17 @@ public struct FederatedTask: Sendable {
 
     /// Loads what `scope` needs of the configured dataset and builds the task: the training
     /// labels always (the partition is computed from them), the training samples of the scope's
-    /// clients only, and the test set only when the scope evaluates.
+    /// clients only, and the test set only when the scope evaluates. For ``DataScope/ownData(client:)``
+    /// the configured directory holds that client's own training files, every sample of which
+    /// it trains on (the training limit does not apply).
     public static func load(_ configuration: SimulationConfiguration, scope: DataScope = .everything) throws(SimulationError) -> FederatedTask {
         let name = configuration.dataset, directory = configuration.dataDirectory
         do {
-            let summary = try DatasetLoader.inspect(name, directory: directory)
+            let summary = try DatasetLoader.inspect(name, directory: directory, includingTest: scope.holdsTestSet)
             var labels = try DatasetLoader.trainingLabels(name, directory: directory)
-            if let limit = configuration.trainLimit, limit >= 0, limit < labels.count { labels = Array(labels.prefix(limit)) }
+            if !scope.isOwnData, let limit = configuration.trainLimit, limit >= 0, limit < labels.count {
+                labels = Array(labels.prefix(limit))
+            }
             let test = scope.holdsTestSet
                 ? try DatasetLoader.load(name, split: .test, directory: directory).prefix(configuration.testLimit) : nil
             let limited = labels.count

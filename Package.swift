@@ -131,6 +131,6 @@ let package = Package(
         .testTarget(name: "PrivacyTests", dependencies: ["Privacy"]),
         .testTarget(name: "LLMClientTests", dependencies: ["LLMClient", "LLMTestSupport"]),
         .testTarget(name: "StrategiesTests", dependencies: ["Strategies", "WireProtocol", "Learning", "LLMClient", "LLMTestSupport"]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport", "Learning", "Privacy", "WireProtocol", "KafkaTransport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TestSupport", "Learning", "Privacy", "WireProtocol", "KafkaTransport", "Audit", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

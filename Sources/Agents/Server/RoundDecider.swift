@@ -30,14 +30,8 @@ public struct RoundDecider: Sendable {
     public func decide(
         round: Int, bids: [ReceivedBid], history: [Double], roundDeadline: Date, strategy: inout StrategyRunner
     ) async throws -> Assignment {
-        let sorted = bids.sorted { $0.bid.clientID < $1.bid.clientID }
-        // An exhausted client (its spend would pass its DP budget) is not a candidate, whatever it says.
-        let requiringPrivacy = configuration.privacy != nil
-        // A client offering a width this run does not train cannot be merged: not a candidate either.
+        let (participating, ineligible) = candidates(bids)
         let widths = Set(configuration.widths)
-        func eligible(_ bid: Bid) -> Bool { bid.isEligible(requiringPrivacy: requiringPrivacy) && widths.contains(bid.device.maxWidth) }
-        let participating = sorted.filter { eligible($0.bid) }
-        let ineligible = sorted.filter { !eligible($0.bid) }
         // `firstRoundTakesAll`: round 1's bounds are every bidder, so any K-Agent is clamped to all.
         let bounds = configuration.firstRoundTakesAll && round == 1
             ? max(1, participating.count)...max(1, participating.count) : configuration.kBounds
@@ -47,11 +41,7 @@ public struct RoundDecider: Sendable {
             kBounds: bounds, configuredK: configuration.k, budget: configuration.budget,
             localEpochs: configuration.localEpochs, accuracyHistory: history)
         let (plan, before, after) = try await strategy.plan(context)
-        let chosen = Set(plan.selected)
-        let auction = try ReverseAuction(budget: configuration.budget, maxWinners: plan.k)
-        let cleared = auction.clear(participating.filter { chosen.contains($0.bid.clientID) }.map {
-            MarketBid(clientID: $0.bid.clientID, askPrice: $0.bid.askPrice)
-        })
+        let cleared = try clear(k: plan.k, chosen: plan.selected, participating: participating)
         let offered = Dictionary(participating.map { ($0.bid.clientID, $0.bid) }, uniquingKeysWith: { first, _ in first })
         let instructions = cleared.winners.map { client in
             ClientInstruction(
@@ -78,6 +68,27 @@ public struct RoundDecider: Sendable {
 }
 
 extension RoundDecider {
+    /// The bids that are candidates and those that are not, each in client-id order. An exhausted
+    /// client (its spend would pass its DP budget) is no candidate, whatever it says; nor is a
+    /// client offering a width this run does not train (its update could not be merged).
+    func candidates(_ bids: [ReceivedBid]) -> (participating: [ReceivedBid], ineligible: [ReceivedBid]) {
+        let sorted = bids.sorted { $0.bid.clientID < $1.bid.clientID }
+        let requiringPrivacy = configuration.privacy != nil
+        let widths = Set(configuration.widths)
+        func eligible(_ bid: Bid) -> Bool { bid.isEligible(requiringPrivacy: requiringPrivacy) && widths.contains(bid.device.maxWidth) }
+        return (sorted.filter { eligible($0.bid) }, sorted.filter { !eligible($0.bid) })
+    }
+
+    /// The market among the clients the plan chose: a budget-constrained reverse auction with at
+    /// most `k` winners over their asks.
+    func clear(k: Int, chosen: [Int], participating: [ReceivedBid]) throws -> ClearingResult {
+        let chosen = Set(chosen)
+        let auction = try ReverseAuction(budget: configuration.budget, maxWinners: k)
+        return auction.clear(participating.filter { chosen.contains($0.bid.clientID) }.map {
+            MarketBid(clientID: $0.bid.clientID, askPrice: $0.bid.askPrice)
+        })
+    }
+
     /// Why a bid is not a candidate: the guardian's own reason, or the server's.
     /// The width the server confirms: the one the client offered (the largest that fits its
     /// hardware and the deadline), or a narrower one of the run's widths if the plan asks for it.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a chat-completions call failed, which URL it was, and whether trying again may help.
 public struct ChatCompletionError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
@@ -70,5 +72,66 @@ public struct ChatCompletionError: Error, Sendable, Hashable, CustomStringConver
             case .transport(let code): "transport error (curl \(code))"
             }
         return "chat completion at \(url) failed: \(what) (\(detail))" + (isRetriable ? " [retriable]" : "")
+    }
+}
+
+extension ChatCompletionError {
+    /// The error whose ``description`` is `description`, read back from a decision record (which
+    /// keeps a failed call as that text), or nil when no error of this build describes itself so.
+    /// A replay throws it where the call failed, so the brain takes the same guardrail path.
+    public static func reading(_ description: String, latency: Duration? = nil) -> ChatCompletionError? {
+        let prefix = "chat completion at "
+        guard description.hasPrefix(prefix), let failed = description.range(of: " failed: ") else { return nil }
+        let url = String(description[description.index(description.startIndex, offsetBy: prefix.count)..<failed.lowerBound])
+        var rest = String(description[failed.upperBound...])
+        if rest.hasSuffix(" [retriable]") { rest.removeLast(" [retriable]".count) }
+        guard rest.hasSuffix(")") else { return nil }
+        // "WHAT (DETAIL)", where both may hold " (": try every split and keep those that read back.
+        // Only an HTTP status whose server message holds " (" leaves more than one; then the split
+        // whose detail is the client's own ("body: …", "error object …") is the one it wrote.
+        var readings: [ChatCompletionError] = []
+        var searchFrom = rest.startIndex
+        while let open = rest.range(of: " (", range: searchFrom..<rest.endIndex) {
+            searchFrom = open.upperBound
+            let what = String(rest[..<open.lowerBound])
+            let detail = String(rest[open.upperBound..<rest.index(before: rest.endIndex)])
+            guard let kind = Kind(reading: what) else { continue }
+            let error = ChatCompletionError(kind, url: url, detail: detail, latency: latency)
+            if error.description == description { readings.append(error) }
+        }
+        return readings.first { $0.detail.hasPrefix("body: ") || $0.detail.hasPrefix("error object") } ?? readings.first
+    }
+}
+
+extension ChatCompletionError.Kind {
+    /// The kind whose words in ``ChatCompletionError/description`` are `what`.
+    init?(reading what: String) {
+        switch what {
+        case "connection refused": self = .connectionRefused
+        case "server unreachable": self = .unreachable
+        case "connect timeout": self = .connectTimeout
+        case "timeout": self = .timeout
+        case "malformed response": self = .malformedResponse
+        case "no choices in the response": self = .missingChoices
+        case "response too large": self = .responseTooLarge
+        case "cancelled": self = .cancelled
+        case "invalid request": self = .invalidRequest
+        default:
+            if let match = what.wholeMatch(of: /transport error \(curl (-?\d+)\)/), let code = Int(match.1) {
+                self = .transport(curlCode: code)
+            } else if let match = what.wholeMatch(of: /HTTP (\d{3})(?:: (.*))?/), let code = Int(match.1) {
+                self = .httpStatus(code: code, message: match.2.map(String.init))
+            } else {
+                return nil
+            }
+        }
+    }
+}
+
+extension ChatCompletion {
+    /// The completion a server's 2xx `rawBody` decodes to (as the client decoded it when the
+    /// answer came), for feeding a recorded answer back to the brain that received it.
+    public static func decoding(rawBody: String, latency: Duration, url: String) throws(ChatCompletionError) -> ChatCompletion {
+        try ResponseDecoding.decode(status: 200, body: Data(rawBody.utf8), latency: latency, url: url)
     }
 }

@@ -120,5 +120,35 @@ extension ProcessTests {
             return json.replacing(/"epsilonAfter":[0-9.eE+-]+/, with: "\"epsilonAfter\":99", maxReplacements: 1)
         }
     }
+
+    /// A language model's decisions replay from the answers the log recorded: the replay feeds them
+    /// back through the same guardrails (refusals and fallbacks included) and never calls the
+    /// model; a decision whose recorded prompt is not the one its state gives is named.
+    @Test func languageModelDecisionsReplayFromTheirRecordedAnswers() async throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-replay-llm-\(UUID().uuidString)")
+        // The real local model (llama-server with SmolLM2-135M, started by the run), both LLM brains.
+        let result = try await runAgentFL([
+            "run", "--out", run.path, "--guardian-processes", "2", "--clients", "8", "--k", "3", "--rounds", "3",
+            "--data-dir", try FashionMNISTSlice.directory().path, "--seed", "6", "--bid-window", "4",
+            "--policy", "llm", "--k-agent", "llm", "--k-min", "2", "--k-max", "5",
+        ])
+        try #require(result.status == 0, "the run failed:\n\(result.output)")
+        let clean = try await Self.replay(run.appendingPathComponent("audit.log"), run: run)
+        #expect(clean.status == 0, "\(clean.output)")
+        #expect(clean.output.contains("decisions: 3 re-derived") && clean.output.contains("3 of them a language model's"), "\(clean.output)")
+
+        // In a folder of its own: the run's signed tree heads next to its log would (rightly) call it cut.
+        let folder = run.appendingPathComponent("forged")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let forged = folder.appendingPathComponent("prompt.log")
+        let index = try LogForger(run: run).forge(to: forged) { entry in
+            guard entry.type == MessageType.assignment.rawValue, entry.round == 2, entry.signature != nil else { return nil }
+            return try LogForger.assignment(entry) { a in a.decision.externalCalls[0].request += " " }
+        }
+        let planted = try await Self.replay(forged, run: run)
+        #expect(planted.status == 1, "\(planted.output)")
+        let first = planted.output.split(separator: "\n").first { $0.hasPrefix("DOES NOT REPLAY") } ?? ""
+        #expect(first.contains("entry \(index) (round 2): model-calls: ") && first.contains("the prompt differs"), "\(planted.output)")
+    }
 }
 }

@@ -12,7 +12,7 @@ import WireProtocol
 /// For each logged assignment, in round order:
 /// - **inputs**: every bid the decision names was logged; no eligible bid sent at least
 ///   ``ignoredBidMargin`` before the round's bid deadline is left out;
-/// - **plan** (deterministic brains): the strategy the configuration names starts from its
+/// - **plan**: the strategy the configuration names starts from its
 ///   initial state and folds the logged metrics of each round, as the server did; its state must
 ///   match the recorded digest before planning, and re-planning from the logged bids must give
 ///   the recorded K, preferred clients, state after, and then the whole recorded assignment;
@@ -24,8 +24,9 @@ import WireProtocol
 /// its ε before and after are the accountant's for some number of earlier rounds of its own
 /// mechanism, and within its budget (and the configured one).
 ///
-/// Decisions of a language model are not re-planned (the recorded answers are not yet fed back
-/// through the guardrails); their inputs and market are checked and the report says which rounds.
+/// A language model's decisions are re-derived the same way, its recorded answers (or failures)
+/// fed back call by call through the brain's own guardrails (``ReplayedModel``): each call the
+/// replay makes must carry the recorded prompt, and the model is never called again.
 /// The replay trusts the log's integrity: `agentfl audit replay` verifies the chain, signatures
 /// and tree heads first.
 public struct DecisionReplay: Sendable {
@@ -42,7 +43,12 @@ public struct DecisionReplay: Sendable {
         let run = try LoggedRun(entries)
         var report = ReplayReport()
         let decider = RoundDecider(configuration: configuration)
-        var strategy: StrategyRunner? = configuration.needsLLM ? nil : try configuration.strategy()
+        // A language model brain answers from its recorded calls: the same guardrails then decide
+        // again on the same answers, and every call it makes must be the recorded one.
+        let model = ReplayedModel()
+        let endpoint = run.assignments.lazy.flatMap(\.message.decision.externalCalls).first?.url ?? "replay"
+        var strategy = try configuration.strategy(
+            llm: configuration.needsLLM ? LLMBinding(client: model, settings: configuration.llmSettings, endpoint: endpoint) : nil)
         var decided: [Int: Int] = [:]
         var assignments: [Int: Assignment] = [:]
         for logged in run.assignments.sorted(by: { ($0.message.round, $0.entry) < ($1.message.round, $1.entry) }) {
@@ -72,20 +78,16 @@ public struct DecisionReplay: Sendable {
                 finding(.budget, "payments of \(paid)", "at most the budget \(configuration.budget)")
             }
             report.marketsCleared += 1
-            // Plan: deterministic brains only.
-            if assignment.decision.externalCalls.isEmpty == false || strategy == nil {
-                report.modelDecisions.append(round)
-            } else if var replayed = strategy {
-                try await replan(
-                    assignment, from: inputs, history: run.accuracyHistory(before: round), strategy: &replayed, decider: decider,
-                    finding: finding)
-                report.decisionsReplayed += 1
-                strategy = replayed
-            }
+            // Plan: re-derived from the state the logged feedback folds to.
+            model.load(assignment.decision.externalCalls)
+            try await replan(
+                assignment, from: inputs, history: run.accuracyHistory(before: round), strategy: &strategy, decider: decider,
+                model: model, finding: finding)
+            report.decisionsReplayed += 1
+            if !assignment.decision.externalCalls.isEmpty { report.modelDecisions += 1 }
             // The round's feedback, folded as the server folded it once the metrics came.
-            if let metrics = run.metrics[round], var folding = strategy {
-                try folding.observe(RoundFeedback(metrics.message))
-                strategy = folding
+            if let metrics = run.metrics[round] {
+                try strategy.observe(RoundFeedback(metrics.message))
             }
         }
         checkAggregation(run, assignments: assignments, into: &report)
@@ -137,7 +139,7 @@ public struct DecisionReplay: Sendable {
     /// after planning) and names the first field that differs, most telling first.
     private func replan(
         _ assignment: Assignment, from inputs: [ReceivedBid], history: [Double], strategy: inout StrategyRunner,
-        decider: RoundDecider, finding: (ReplayFinding.Kind, String, String) -> Void
+        decider: RoundDecider, model: ReplayedModel, finding: (ReplayFinding.Kind, String, String) -> Void
     ) async throws {
         let recorded = assignment.decision
         if strategy.descriptor != recorded.strategy {
@@ -147,10 +149,19 @@ public struct DecisionReplay: Sendable {
         if strategy.stateDigest != recorded.stateBefore {
             finding(.stateBefore, recorded.stateBefore, strategy.stateDigest)
         }
-        let replayed = try await decider.decide(
+        var replayed = try await decider.decide(
             round: assignment.round, bids: inputs, history: history, roundDeadline: assignment.roundDeadline, strategy: &strategy)
+        // A call's latency is a measurement, not an input to any decision: the recorded one stands.
+        if replayed.decision.externalCalls.count == recorded.externalCalls.count {
+            for index in recorded.externalCalls.indices {
+                replayed.decision.externalCalls[index].latencySeconds = recorded.externalCalls[index].latencySeconds
+            }
+        }
         let again = replayed.decision
-        if again.candidatesDigest != recorded.candidatesDigest {
+        let mismatches = model.mismatches
+        if !mismatches.isEmpty {
+            finding(.modelCalls, "\(recorded.externalCalls.count) call(s)", mismatches.joined(separator: "; "))
+        } else if again.candidatesDigest != recorded.candidatesDigest {
             finding(.candidates, recorded.candidatesDigest, again.candidatesDigest)
         } else if again.k != recorded.k {
             finding(.k, "K=\(recorded.k) (\(recorded.kRationale))", "K=\(again.k) (\(again.kRationale))")

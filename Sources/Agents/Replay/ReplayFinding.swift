@@ -16,6 +16,9 @@ public struct ReplayFinding: Sendable, Hashable, CustomStringConvertible {
         case candidates
         /// The strategy state the decision started from is not the one the logged feedback folds to.
         case stateBefore = "state-before"
+        /// A language model brain asked other calls than the recorded ones (another prompt, more
+        /// or fewer calls), or a recorded answer cannot be read back.
+        case modelCalls = "model-calls"
         /// K does not follow from the state and the candidates.
         case k
         /// The preferred clients do not follow from the state and the candidates.
@@ -67,9 +70,9 @@ public struct ReplayReport: Sendable, CustomStringConvertible {
     public var findings: [ReplayFinding] = []
     /// Decisions whose K, selection, state digests and market were re-derived.
     public var decisionsReplayed = 0
-    /// Rounds whose decision came from a language model: its market and inputs are checked, but
-    /// the plan itself is not re-derived (the recorded answers are not fed back yet).
-    public var modelDecisions: [Int] = []
+    /// Decisions of a language model re-derived by feeding its recorded answers back through the
+    /// brain's guardrails (counted in ``decisionsReplayed`` too).
+    public var modelDecisions = 0
     /// Decisions whose market (winners, price, payments, budget) was re-cleared from their plan.
     public var marketsCleared = 0
     public var bidsUsed = 0
@@ -77,13 +80,11 @@ public struct ReplayReport: Sendable, CustomStringConvertible {
     public var privacyStatements = 0
 
     public var isClean: Bool { findings.isEmpty }
-    /// Whether every decision's plan was re-derived.
-    public var isComplete: Bool { modelDecisions.isEmpty }
 
     public var description: String {
         var lines = [
             "decisions: \(decisionsReplayed) re-derived (K, selection, state before and after, the whole record)"
-                + (modelDecisions.isEmpty ? "" : "; \(modelDecisions.count) made by a language model not re-derived (rounds \(modelDecisions.map(String.init).joined(separator: ","))): their inputs and market are checked"),
+                + (modelDecisions == 0 ? "" : "; \(modelDecisions) of them a language model's, from its recorded answers through the same guardrails"),
             "market: \(marketsCleared) rounds re-cleared from the plan and the asks; payments within the budget",
             "bids: \(bidsUsed) used, each logged; no eligible bid sent in time left out",
             "aggregation: \(roundsAggregated) rounds, every merged update assigned and logged with its digest",

@@ -112,6 +112,14 @@ extension ProcessTests {
                 m.mergedDigests.append(String(repeating: "0", count: 64))
             }
         }
+        // A merged update weighted by more samples than it stated.
+        try await expectFinding("merge-weight", .mergeWeight) { entry in
+            guard entry.type == MessageType.roundMetrics.rawValue, entry.round == decided.round, entry.signature != nil else { return nil }
+            return try LogForger.metrics(entry) { m in
+                guard let merged = m.mergedClients.first, let index = m.outcomes.firstIndex(where: { $0.clientID == merged }) else { return }
+                m.outcomes[index].sampleCount *= 10
+            }
+        }
         // An ε spend past the budget, stated in an update.
         try await expectFinding("epsilon", .privacy) { entry in
             guard entry.type == MessageType.clientUpdate.rawValue, entry.signature != nil, let json = entry.payloadJSON,

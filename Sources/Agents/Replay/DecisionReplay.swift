@@ -179,7 +179,12 @@ public struct DecisionReplay: Sendable {
             let metrics = logged.message
             let assigned = Set(assignments[round]?.selected ?? [])
             var sent: [Int: Set<String>] = [:]
-            for update in run.updates[round] ?? [] { sent[update.message.clientID, default: []].insert(update.message.digest) }
+            var samples: [String: Int] = [:]
+            for update in run.updates[round] ?? [] {
+                sent[update.message.clientID, default: []].insert(update.message.digest)
+                samples[update.message.digest] = update.message.sampleCount
+            }
+            let bid = Dictionary((assignments[round]?.instructions ?? []).map { ($0.clientID, $0.bidSampleCount) }, uniquingKeysWith: { a, _ in a })
             for (index, client) in metrics.mergedClients.enumerated() {
                 if !assigned.contains(client) {
                     report.findings.append(ReplayFinding(
@@ -191,6 +196,16 @@ public struct DecisionReplay: Sendable {
                     report.findings.append(ReplayFinding(
                         entry: logged.entry, round: round, kind: .mergedNotLogged, recorded: "client \(client)'s update \(digest.prefix(16)) merged",
                         replayed: "its logged updates of round \(round): \(sent[client].map { $0.map { String($0.prefix(16)) }.sorted() } ?? [])"))
+                }
+                // Its weight in the merge: the sample count it was merged with is the one its
+                // update stated, and no more than its bid offered.
+                if let outcome = metrics.outcomes.first(where: { $0.clientID == client && $0.status == .merged }) {
+                    let stated = samples[digest]
+                    if let stated, outcome.sampleCount != stated || outcome.sampleCount > (bid[client] ?? .max) {
+                        report.findings.append(ReplayFinding(
+                            entry: logged.entry, round: round, kind: .mergeWeight, recorded: "client \(client) merged with weight \(outcome.sampleCount) samples",
+                            replayed: "its update states \(stated) samples, its bid offered \(bid[client].map(String.init) ?? "none")"))
+                    }
                 }
             }
             report.roundsAggregated += 1

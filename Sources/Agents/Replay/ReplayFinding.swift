@@ -35,6 +35,9 @@ public struct ReplayFinding: Sendable, Hashable, CustomStringConvertible {
         case mergedNotAssigned = "merged-not-assigned"
         /// A merged update's digest is not that of any update the client was logged sending.
         case mergedNotLogged = "merged-not-logged"
+        /// A merged update's weight (its sample count) is not the one its update stated, or is
+        /// more than its bid offered.
+        case mergeWeight = "merge-weight"
         /// A privacy statement's ε does not follow from its mechanism, or passes its budget.
         case privacy
 
@@ -87,7 +90,7 @@ public struct ReplayReport: Sendable, CustomStringConvertible {
                 + (modelDecisions == 0 ? "" : "; \(modelDecisions) of them a language model's, from its recorded answers through the same guardrails"),
             "market: \(marketsCleared) rounds re-cleared from the plan and the asks; payments within the budget",
             "bids: \(bidsUsed) used, each logged; no eligible bid sent in time left out",
-            "aggregation: \(roundsAggregated) rounds, every merged update assigned and logged with its digest",
+            "aggregation: \(roundsAggregated) rounds, every merged update assigned, logged with its digest and weighted by its stated samples",
             "privacy: \(privacyStatements) statements, each ε recomputed from its mechanism and within its budget",
         ]
         if !findings.isEmpty {

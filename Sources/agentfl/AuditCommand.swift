@@ -9,7 +9,7 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Verify and read the auditor's hash-chained audit log, and prove entries and heads from it.",
-        subcommands: [Verify.self, Show.self, Heads.self, Prove.self, CheckProof.self, Replay.self]
+        subcommands: [Verify.self, Show.self, Heads.self, Prove.self, CheckProof.self, Replay.self, Follow.self]
     )
 
     struct Verify: ParsableCommand {

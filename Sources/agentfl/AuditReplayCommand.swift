@@ -2,6 +2,9 @@ import Agents
 import ArgumentParser
 import Audit
 import Foundation
+import KafkaTransport
+import Logging
+import WireProtocol
 
 extension AuditCommand {
     /// `agentfl audit replay`: re-derive every decision from the log and name the first that does
@@ -77,6 +80,91 @@ extension AuditCommand {
                 throw ExitCode(1)
             }
             print("REPLAYS: every decision follows from what the log recorded")
+        }
+    }
+}
+
+extension AuditCommand {
+    /// `agentfl audit follow`: verify a running system live from its topics.
+    struct Follow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a running system live from its topics: every message against the run's keyring, each round's decisions replayed as they arrive.",
+            discussion: """
+                Reads every protocol topic of the run from the beginning, as the auditor does, but keeps nothing on \
+                disk and needs no key of its own: a user who does not control the run watches it. A message that does \
+                not check out (forged, unsigned, signed by a key the keyring does not give that sender, speaking for a \
+                client its key may not, unusable content) ends the watch at once. A second after a round's metrics \
+                arrive, everything heard so far is replayed as `audit replay` does (bids used and left out, the plan, \
+                the market, the merge, ε); the first finding ends the watch. The signed tree heads are not checked \
+                here: they cover the auditor's log, which `audit verify` checks.
+                Exit status: 0 every round up to the configuration's last replayed; 1 a refused message or a finding \
+                (named); 2 an input cannot be read or the broker fails; 3 --timeout passed first.
+                """
+        )
+
+        @Option(help: "Kafka bootstrap servers, host:port[,host:port...].")
+        var brokers: String = "127.0.0.1:9092"
+        @Option(help: "The run's configuration (`agentfl run` writes OUT/config.json): its run id, rounds and rules.")
+        var config: String
+        @Option(help: "The run's keyring (OUT/keys/keyring.json): every message is verified against it.")
+        var keyring: String
+        @Option(name: .customLong("kafka-config"), help: "librdkafka client properties (TLS, SASL) for a secured cluster.")
+        var kafkaConfig: String?
+        @Option(help: "Topic definitions folder (default: topics/ found upward from here or from the executable).")
+        var topics: String?
+        @Option(help: "Give up after this many seconds.")
+        var timeout: Double = 3600
+
+        func run() async throws {
+            var logger = Logger(label: "agentfl.follow")
+            logger.logLevel = .warning
+            let watch: LiveAudit
+            do {
+                let configuration = try ExperimentConfiguration.load(from: URL(fileURLWithPath: config))
+                let ring = try Keyring.load(from: URL(fileURLWithPath: keyring))
+                let catalog = try TopicCatalog.load(directory: try TopicsLocation.resolve(topics))
+                let properties = try kafkaConfig.map { try KafkaClientProperties.load(from: URL(fileURLWithPath: $0)).dictionary } ?? [:]
+                let bus = RoleBus(
+                    brokers: brokers.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }, catalog: catalog,
+                    runID: configuration.runID, sender: "follower", signer: nil, trust: .keyring(try KeyringVerifier(ring)),
+                    clientProperties: properties, logger: logger)
+                watch = LiveAudit(configuration: configuration, bus: bus, keyring: ring, logger: logger)
+                print("following run \(configuration.runID) on \(brokers): \(configuration.rounds) rounds")
+            } catch {
+                standardError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let seconds = timeout
+            let outcome: LiveAudit.Outcome?
+            do {
+                outcome = try await withThrowingTaskGroup(of: LiveAudit.Outcome?.self) { group in
+                    group.addTask { try await watch.run { print($0) } }
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next() ?? nil
+                }
+            } catch {
+                standardError("error: \(error)")
+                throw ExitCode(2)
+            }
+            switch outcome {
+            case .clean(let report)?:
+                print(report)
+                print("VERIFIED: every message checked out and every decision replays")
+            case .refused(let record)?:
+                let sender = record.envelope.map { " from \($0.sender)" } ?? ""
+                standardError("REFUSED: a \(record.envelope?.type.rawValue ?? "record")\(sender) at \(record.topic)[\(record.partition)]@\(record.offset): \(record.reason): \(record.detail)")
+                throw ExitCode(1)
+            case .finding(let finding, _)?:
+                standardError("DOES NOT REPLAY: \(finding)")
+                throw ExitCode(1)
+            case nil:
+                standardError("timeout: the run did not finish within \(seconds) s")
+                throw ExitCode(3)
+            }
         }
     }
 }

@@ -44,12 +44,18 @@ struct AuditInputs {
         do {
             return try AuditProofBuilder(log: url, heads: inputs.heads, keyring: inputs.keyring)
         } catch {
-            if case .unreadable = error.kind {
-                standardError("error: \(error)")
-                throw ExitCode(2)
-            }
-            standardError("DAMAGED (\(error.kind.name)): \(error); no proof is made from a log that does not verify (see agentfl audit verify)")
-            throw ExitCode(1)
+            throw exit(for: error, "no proof is made from a log that does not verify (see agentfl audit verify)")
         }
+    }
+
+    /// Says why the log did not verify and gives the exit: 2 for an unreadable input, 1 for a
+    /// damaged log (`consequence` says what is then not done).
+    static func exit(for failure: AuditVerificationFailure, _ consequence: String) -> ExitCode {
+        if case .unreadable = failure.kind {
+            standardError("error: \(failure)")
+            return ExitCode(2)
+        }
+        standardError("DAMAGED (\(failure.kind.name)): \(failure); \(consequence)")
+        return ExitCode(1)
     }
 }

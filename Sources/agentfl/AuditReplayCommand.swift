@@ -43,6 +43,10 @@ extension AuditCommand {
             let logURL = URL(fileURLWithPath: path)
             let configURL = config.map { URL(fileURLWithPath: $0) }
                 ?? logURL.deletingLastPathComponent().appendingPathComponent("config.json")
+            guard FileManager.default.isReadableFile(atPath: logURL.path) else {
+                standardError("error: cannot read the audit log \(logURL.path)")
+                throw ExitCode(2)
+            }
             let inputs: AuditInputs
             let configuration: ExperimentConfiguration
             do {
@@ -59,12 +63,7 @@ extension AuditCommand {
                     print("warning: the log is not wholly anchored by signed tree heads (see agentfl audit verify): entries could have been cut from its end")
                 }
             } catch {
-                if case .unreadable = error.kind {
-                    standardError("error: \(error)")
-                    throw ExitCode(2)
-                }
-                standardError("DAMAGED (\(error.kind.name)): \(error); a log that does not verify is not replayed")
-                throw ExitCode(1)
+                throw AuditInputs.exit(for: error, "a log that does not verify is not replayed")
             }
             let report: ReplayReport
             do {

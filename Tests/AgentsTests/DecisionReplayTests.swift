@@ -129,6 +129,21 @@ extension ProcessTests {
         }
     }
 
+    /// Every tool brain, with a fixed and the adaptive K, replays from its log.
+    @Test(arguments: [("random", "fixed"), ("oort", "tool"), ("coverage", "fixed")])
+    func everyToolBrainReplays(policy: String, kAgent: String) async throws {
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("agentfl-replay-\(policy)-\(UUID().uuidString)")
+        let result = try await runAgentFL([
+            "run", "--out", run.path, "--guardian-processes", "2", "--clients", "8", "--k", "3", "--rounds", "3",
+            "--data-dir", try FashionMNISTSlice.directory().path, "--seed", "7", "--bid-window", "4",
+            "--policy", policy, "--k-agent", kAgent, "--k-min", "2", "--k-max", "5",
+        ])
+        try #require(result.status == 0, "the run failed:\n\(result.output)")
+        let replay = try await Self.replay(run.appendingPathComponent("audit.log"), run: run)
+        #expect(replay.status == 0, "\(policy)+\(kAgent): \(replay.output)")
+        #expect(replay.output.contains("decisions: 3 re-derived"), "\(replay.output)")
+    }
+
     /// A language model's decisions replay from the answers the log recorded: the replay feeds them
     /// back through the same guardrails (refusals and fallbacks included) and never calls the
     /// model; a decision whose recorded prompt is not the one its state gives is named.

@@ -10,6 +10,8 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable, Codable {
     case auditEvent = "audit-event"
     case auditRoot = "audit-root"
     case heartbeat = "heartbeat"
+    case placeOffer = "place-offer"
+    case offerAnswer = "offer-answer"
 
     /// The Swift type that carries this message's payload.
     public var payloadType: any ProtocolMessage.Type {
@@ -23,6 +25,8 @@ public enum MessageType: String, Sendable, Hashable, CaseIterable, Codable {
         case .auditEvent: AuditEvent.self
         case .auditRoot: AuditRoot.self
         case .heartbeat: Heartbeat.self
+        case .placeOffer: PlaceOffer.self
+        case .offerAnswer: OfferAnswer.self
         }
     }
 

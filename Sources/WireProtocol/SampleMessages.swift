@@ -71,6 +71,10 @@ public enum SampleMessages {
                 signature: "c2lnbmF0dXJl")
         case .heartbeat:
             return Heartbeat(role: "server", instance: "server", publicKey: samplePublicKey, status: "ready")
+        case .placeOffer:
+            return PlaceOffer(round: round, clientID: 7, price: 2.5, mechanism: "posted-price(budget share)")
+        case .offerAnswer:
+            return OfferAnswer(round: round, clientID: 7, price: 2.5, accepted: true)
         }
     }
 

@@ -104,6 +104,16 @@ struct ExperimentOptions: ParsableArguments {
             multiplies it by 1 + STEP after each round the client won, divides it after each it lost, within [MIN, MAX]. \
             The cost is the --price-* cost model's: compute seconds, energy, bytes moved and ε spent.
             """)) var bidStrategy: String?
+    @Option(name: .customLong("negotiation"), help: ArgumentHelp(
+        "After the auction: none | posted-price | posted-price:P (default none).",
+        discussion: """
+            posted-price offers the places the auction left unfilled (K minus its winners) to its losers, cheapest ask \
+            first, at the budget it left shared over those places (posted-price:P: at P), as many as fit the budget if \
+            all accepted. Each offer and answer is a signed message; a guardian accepts iff the price covers its \
+            client's cost. Offers unanswered within --offer-window lapse.
+            """)) var negotiation: String?
+    @Option(name: .customLong("offer-window"), parsing: .unconditional, help: "Seconds the server waits for answers to its offers (default 1).")
+    var offerWindow: Double?
     @Option(name: .customLong("price-per-second"), parsing: .unconditional, help: "Cost model: price of one second of local training (default 1).")
     var pricePerSecond: Double?
     @Option(name: .customLong("power-watts"), parsing: .unconditional, help: "Cost model: a client's power draw while training, in watts (default 10).")
@@ -231,6 +241,8 @@ struct ExperimentOptions: ParsableArguments {
         set(llmSeed, .llmSeed, \.llmSeed)
         set(budget, .budget, \.budget)
         set(bidStrategy, .bidStrategy, \.bidStrategy)
+        set(negotiation, .negotiation, \.negotiation)
+        set(offerWindow, .offerWindowSeconds, \.offerWindowSeconds)
         set(pricePerSecond, .pricePerSecond, \.pricePerSecond)
         set(powerWatts, .powerWatts, \.powerWatts)
         set(pricePerJoule, .pricePerJoule, \.pricePerJoule)

@@ -300,6 +300,9 @@ extension ProcessTests {
             (["--rounds", "0"], "error: invalid configuration: --rounds must be at least 1 (got 0)"),
             (["--bid-strategy", "greedy"], "error: invalid configuration: --bid-strategy: unknown bidding strategy 'greedy' in 'greedy'"),
             (["--price-per-byte", "-1"], "error: invalid configuration: --price-per-byte must be ≥ 0 (got -1)"),
+            (["--negotiation", "haggle"], #"error: invalid configuration: --negotiation "haggle": must be none, posted-price or posted-price:PRICE"#),
+            (["--negotiation", "posted-price:0"], #"error: invalid configuration: --negotiation "posted-price:0": "#),
+            (["--offer-window", "0"], "error: invalid configuration: --offer-window must be > 0 (got 0)"),
             (["--data-dir", "/nonexistent"], "error: invalid configuration: --data-dir: data directory not found: /nonexistent"),
             (["--aggregation", "krum", "--k", "4"], "error: invalid configuration: --aggregation krum: Krum (f=1) needs at least 5 updates per round"),
         ]

@@ -48,9 +48,11 @@ import Testing
             #expect(readers[name]?.isEmpty == false, "no role may read \(name)")
         }
         // What the issue asks of a guardian: write bids, updates (and heartbeats), read rounds,
-        // assignments and models — nothing else.
-        #expect(Set(writers.filter { $0.value.contains("guardian") }.keys) == ["agentfl.bids", "agentfl.updates", "agentfl.heartbeats"])
-        #expect(Set(readers.filter { $0.value.contains("guardian") }.keys) == ["agentfl.rounds", "agentfl.assignments", "agentfl.models"])
+        // assignments and models — and, for the negotiation, answer offers: nothing else.
+        #expect(Set(writers.filter { $0.value.contains("guardian") }.keys)
+            == ["agentfl.bids", "agentfl.updates", "agentfl.heartbeats", "agentfl.offer-answers"])
+        #expect(Set(readers.filter { $0.value.contains("guardian") }.keys)
+            == ["agentfl.rounds", "agentfl.assignments", "agentfl.models", "agentfl.offers"])
         // No ACL names a topic that topics/ does not declare.
         #expect(Set(writers.keys).union(readers.keys).subtracting(names).isEmpty)
     }

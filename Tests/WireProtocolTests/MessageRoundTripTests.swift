@@ -25,6 +25,8 @@ import Testing
         case let m as AuditEvent: try roundTrip(m)
         case let m as AuditRoot: try roundTrip(m)
         case let m as Heartbeat: try roundTrip(m)
+        case let m as PlaceOffer: try roundTrip(m)
+        case let m as OfferAnswer: try roundTrip(m)
         default: Issue.record("no round trip for \(type(of: message))")
         }
     }

@@ -5,10 +5,10 @@
 #
 # It connects to the INTERNAL listener with the kafka-setup client certificate (a super user).
 # Who may do what follows the protocol (README, topics/):
-#   server      writes rounds, assignments, heartbeats; reads bids, assignments, metrics, heartbeats
+#   server      writes rounds, offers, assignments, heartbeats; reads bids, offer-answers, assignments, metrics, heartbeats
 #   aggregator  writes models, metrics, heartbeats;      reads assignments, updates, heartbeats
 #   auditor     writes audit-roots, heartbeats;           reads every topic but audit-roots
-#   guardian    writes bids, updates, heartbeats;         reads rounds, assignments, models
+#   guardian    writes bids, offer-answers, updates, heartbeats; reads rounds, offers, assignments, models
 #   admin       creates and describes the agentfl.* topics (`agentfl topics create`) and reads
 #               rounds, assignments, metrics, audit-roots (what `agentfl run --brokers` follows)
 # Every role that reads also needs its consumer groups: AgenticFL names them agentfl.* (and a
@@ -55,8 +55,8 @@ groups() {
   done
 }
 
-allow server Write rounds assignments heartbeats
-allow server Read bids assignments metrics heartbeats
+allow server Write rounds offers assignments heartbeats
+allow server Read bids offer-answers assignments metrics heartbeats
 groups server
 
 allow aggregator Write models metrics heartbeats
@@ -64,11 +64,11 @@ allow aggregator Read assignments updates heartbeats
 groups aggregator
 
 allow auditor Write audit-roots heartbeats
-allow auditor Read heartbeats rounds bids assignments models updates metrics audit
+allow auditor Read heartbeats rounds bids offers offer-answers assignments models updates metrics audit
 groups auditor
 
-allow guardian Write bids updates heartbeats
-allow guardian Read rounds assignments models
+allow guardian Write bids offer-answers updates heartbeats
+allow guardian Read rounds offers assignments models
 groups guardian
 
 acls --add --allow-principal User:admin --operation Create --operation Describe --operation DescribeConfigs \

@@ -31,7 +31,8 @@ public struct AuditorRole: Service {
     static let drainTimeout = Duration.seconds(60)
 
     static let audited: [MessageType] = [
-        .heartbeat, .roundAnnouncement, .bid, .assignment, .globalModel, .clientUpdate, .roundMetrics, .auditEvent,
+        .heartbeat, .roundAnnouncement, .bid, .placeOffer, .offerAnswer, .assignment, .globalModel, .clientUpdate, .roundMetrics,
+        .auditEvent,
     ]
 
     public func run() async throws {

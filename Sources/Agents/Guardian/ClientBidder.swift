@@ -32,6 +32,8 @@ public actor ClientBidder {
     public let initialStrategies: [Int: AnyBidStrategy]
     private var states: [Int: ClientBiddingState]
     private let stateURL: URL?
+    /// Each client's cost of the last round it priced: what an offer for that round must cover.
+    private var costs: [Int: (round: Int, cost: Double)] = [:]
 
     /// A bidder for `clients`, each starting at `strategy` unless `stateURL` keeps its state.
     public init(strategy: AnyBidStrategy, costModel: CostModel, clients: [Int], stateURL: URL? = nil) throws {
@@ -71,7 +73,9 @@ public actor ClientBidder {
         var asks: [Int: Double] = [:]
         for (client, work) in work {
             guard var state = states[client] else { continue }
-            asks[client] = state.strategy.ask(cost: costModel.cost(for: work))
+            let cost = costModel.cost(for: work)
+            costs[client] = (round, cost)
+            asks[client] = state.strategy.ask(cost: cost)
             if participating.contains(client) {
                 state.openRound = round
             } else if state.openRound == round {
@@ -100,6 +104,17 @@ public actor ClientBidder {
         }
         if !given.isEmpty { try save() }
         return given
+    }
+
+    /// The answer of the client `offer` is for to it, by its strategy's rule
+    /// (``Market/BidStrategy/accepts(_:cost:)``: accept iff the price covers the cost of the round
+    /// it priced); nil for a client not hosted here. A client that priced no work for that round
+    /// (a guardian restarted since) declines: it cannot say what the round would cost it.
+    public func answer(_ offer: PlaceOffer) -> OfferAnswer? {
+        guard let state = states[offer.clientID] else { return nil }
+        let market = MarketOffer(round: offer.round, clientID: offer.clientID, price: offer.price)
+        let accepted = costs[offer.clientID].map { $0.round == offer.round && state.strategy.accepts(market, cost: $0.cost) } ?? false
+        return OfferAnswer(round: offer.round, clientID: offer.clientID, price: offer.price, accepted: accepted)
     }
 
     /// `client`'s present strategy state (nil for a client not hosted here).

@@ -88,7 +88,7 @@ public struct GuardianHost: Service {
         // version without blocking the stream the model comes in on.
         let modelFeed = try bus.subscriber(for: [.globalModel], group: nil, from: .beginning)
         let control = try bus.subscriber(
-            for: [.roundAnnouncement, .assignment], group: "guardians-\(clients.first ?? 0)-\(clients.last ?? 0)",
+            for: [.roundAnnouncement, .placeOffer, .assignment], group: "guardians-\(clients.first ?? 0)-\(clients.last ?? 0)",
             from: .stored)
         let logger = self.logger
         // Refusals are reported under the first hosted client's name, which this process's key signs for.
@@ -130,6 +130,12 @@ public struct GuardianHost: Service {
                     switch received.message {
                     case let call as RoundAnnouncement:
                         try await bid(on: call, offers: offers, privacy: privacy, bidder: bidder, publishers: publishers)
+                    case let offer as PlaceOffer:
+                        // Take it iff the price covers the client's cost of the round (its strategy's rule).
+                        if let answer = await bidder.answer(offer), let publisher = publishers[offer.clientID] {
+                            _ = try await publisher.publish(answer, round: offer.round, key: String(offer.clientID))
+                            logger.info("round \(offer.round): client \(offer.clientID) \(answer.accepted ? "accepted" : "declined") an offer at \(offer.price)")
+                        }
                     case let assignment as Assignment:
                         // What the round's market said about each client's ask, before its next bid.
                         try await bidder.observe(assignment)

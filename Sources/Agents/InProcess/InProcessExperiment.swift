@@ -68,8 +68,19 @@ public struct InProcessExperiment: Sendable {
             asks.append(Dictionary(offered.map { ($0.clientID, $0.askPrice) }, uniquingKeysWith: { a, _ in a }))
             let bids = offered.map { ReceivedBid(bid: $0, messageID: "in-process-r\(round)-c\($0.clientID)") }
             // In-process there is no deadline: every assigned update arrives.
+            // As each guardian answers an offer for one of its clients.
+            let exchange: OfferExchange = { offers in
+                var answers: [ReceivedAnswer] = []
+                for offer in offers {
+                    if let answer = await bidder.answer(offer) {
+                        answers.append(ReceivedAnswer(answer: answer, messageID: "in-process-r\(round)-answer-c\(offer.clientID)"))
+                    }
+                }
+                return answers
+            }
             let assignment = try await decider.decide(
-                round: round, bids: bids, history: history, roundDeadline: Date(timeIntervalSince1970: 0), strategy: &strategy)
+                round: round, bids: bids, history: history, roundDeadline: Date(timeIntervalSince1970: 0), strategy: &strategy,
+                exchange: exchange)
             // As each guardian does when the assignment reaches it, before the next round's bid.
             try await bidder.observe(assignment)
             let slowdowns = configuration.slowdowns(round: round)

@@ -65,9 +65,22 @@ public struct DecisionReplay: Sendable {
             assignments[round] = assignment
             let inputs = inputs(of: assignment, in: run, finding: finding)
             report.bidsUsed += assignment.decision.bidMessageIDs.count
-            // Market: from the recorded plan, whatever brain made it.
+            // Market: from the recorded plan, whatever brain made it; a negotiation's answers are
+            // the logged ones the decision names (each must have been logged).
             let (participating, _) = decider.candidates(inputs)
-            let cleared = try decider.clear(k: assignment.decision.k, chosen: assignment.decision.preferred, participating: participating)
+            let recordedAnswers = (assignment.decision.negotiation?.answerMessageIDs ?? []).compactMap { id -> ReceivedAnswer? in
+                guard let logged = run.answers[id] else {
+                    finding(.bidNotLogged, "answer message \(id) used", "no such answer in the log")
+                    return nil
+                }
+                return ReceivedAnswer(answer: logged.message, messageID: id)
+            }
+            let (cleared, negotiation) = try await decider.market(
+                round: round, k: assignment.decision.k, chosen: assignment.decision.preferred, participating: participating,
+                exchange: { _ in recordedAnswers })
+            if negotiation != assignment.decision.negotiation {
+                finding(.market, "negotiation \(Self.show(assignment.decision.negotiation))", "negotiation \(Self.show(negotiation))")
+            }
             let payments = Dictionary(assignment.payments.map { ($0.clientID, $0.amount) }, uniquingKeysWith: { a, _ in a })
             if cleared.winners != assignment.selected || cleared.clearingPrice != assignment.clearingPrice || cleared.payments != payments {
                 finding(.market, "winners \(assignment.selected) at \(assignment.clearingPrice), paid \(Self.show(payments))",
@@ -81,7 +94,7 @@ public struct DecisionReplay: Sendable {
             // Plan: re-derived from the state the logged feedback folds to.
             model.load(assignment.decision.externalCalls)
             try await replan(
-                assignment, from: inputs, history: run.accuracyHistory(before: round), strategy: &strategy, decider: decider,
+                assignment, from: inputs, answers: recordedAnswers, history: run.accuracyHistory(before: round), strategy: &strategy, decider: decider,
                 model: model, finding: finding)
             report.decisionsReplayed += 1
             if !assignment.decision.externalCalls.isEmpty { report.modelDecisions += 1 }
@@ -138,7 +151,7 @@ public struct DecisionReplay: Sendable {
     /// Re-plans `assignment` from its inputs with `strategy` (which moves to the replayed state
     /// after planning) and names the first field that differs, most telling first.
     private func replan(
-        _ assignment: Assignment, from inputs: [ReceivedBid], history: [Double], strategy: inout StrategyRunner,
+        _ assignment: Assignment, from inputs: [ReceivedBid], answers: [ReceivedAnswer], history: [Double], strategy: inout StrategyRunner,
         decider: RoundDecider, model: ReplayedModel, finding: (ReplayFinding.Kind, String, String) -> Void
     ) async throws {
         let recorded = assignment.decision
@@ -150,7 +163,8 @@ public struct DecisionReplay: Sendable {
             finding(.stateBefore, recorded.stateBefore, strategy.stateDigest)
         }
         var replayed = try await decider.decide(
-            round: assignment.round, bids: inputs, history: history, roundDeadline: assignment.roundDeadline, strategy: &strategy)
+            round: assignment.round, bids: inputs, history: history, roundDeadline: assignment.roundDeadline, strategy: &strategy,
+            exchange: { _ in answers })
         // A call's latency is a measurement, not an input to any decision: the recorded one stands.
         if replayed.decision.externalCalls.count == recorded.externalCalls.count {
             for index in recorded.externalCalls.indices {
@@ -250,6 +264,12 @@ public struct DecisionReplay: Sendable {
             if close(epsilon(rounds: rounds + 1), statement.epsilonAfter) { return rounds }
         }
         return nil
+    }
+
+    static func show(_ negotiation: NegotiationRecord?) -> String {
+        guard let negotiation else { return "none" }
+        let offers = negotiation.offers.map { "\($0.clientID)@\($0.price)" }.joined(separator: " ")
+        return "\(negotiation.mechanism): offers [\(offers)], accepted \(negotiation.accepted), declined \(negotiation.declined), unanswered \(negotiation.unanswered)"
     }
 
     static func show(_ payments: [Int: Double]) -> String {

@@ -30,6 +30,8 @@ struct LoggedRun: Sendable {
     var bids: [Int: [Logged<Bid>]] = [:]
     var metrics: [Int: Logged<RoundMetrics>] = [:]
     var updates: [Int: [Logged<UpdateSummary>]] = [:]
+    /// Answers to the server's offers, by message id.
+    var answers: [String: Logged<OfferAnswer>] = [:]
 
     /// Reads `entries`; a signed entry of a replayed kind whose payload does not decode is an error
     /// naming it (a log this build cannot read is not a log it can vouch for).
@@ -65,6 +67,8 @@ struct LoggedRun: Sendable {
             case .clientUpdate:
                 let update = try decode(UpdateSummary.self)
                 updates[update.message.round, default: []].append(update)
+            case .offerAnswer:
+                answers[id] = try decode(OfferAnswer.self)
             default:
                 continue
             }

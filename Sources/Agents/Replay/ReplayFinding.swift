@@ -8,7 +8,7 @@ public struct ReplayFinding: Sendable, Hashable, CustomStringConvertible {
         case strategy
         /// Two decisions were logged for one round.
         case duplicateDecision = "duplicate-decision"
-        /// A bid the decision says it used was never logged.
+        /// A bid (or an answer to an offer) the decision says it used was never logged.
         case bidNotLogged = "bid-not-logged"
         /// An eligible bid sent well before the bid deadline was logged but not used.
         case ignoredBid = "ignored-bid"

@@ -33,4 +33,23 @@ extension ExperimentConfiguration {
             (.pricePerByte, pricePerByte), (.pricePerEpsilon, pricePerEpsilon), (.fixedCost, fixedCost),
         ]
     }
+
+    /// The negotiation after the auction, parsed from ``negotiation``: nil for `none`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming `--negotiation` and what is wrong with it.
+    public func negotiationMechanism() throws(ConfigurationError) -> PostedPriceNegotiation? {
+        func bad(_ why: String) -> ConfigurationError {
+            ConfigurationError(issues: [ConfigurationIssue(key: .negotiation, message: "\(Key.negotiation.flag) \(negotiation.debugDescription): \(why)")])
+        }
+        if negotiation == "none" { return nil }
+        if negotiation == "posted-price" { return try? PostedPriceNegotiation() }
+        guard negotiation.hasPrefix("posted-price:"), let price = Double(negotiation.dropFirst("posted-price:".count)) else {
+            throw bad("must be none, posted-price or posted-price:PRICE")
+        }
+        do {
+            return try PostedPriceNegotiation(price: .fixed(price))
+        } catch {
+            throw bad("\(error)")
+        }
+    }
 }

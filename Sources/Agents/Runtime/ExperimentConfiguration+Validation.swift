@@ -272,6 +272,8 @@ extension ExperimentConfiguration {
         // A zero budget could pay no one whose ask is above nothing.
         positive(.budget, budget)
         do { _ = try BidStrategyCatalog.parse(bidStrategy) } catch { fail(.bidStrategy, "\(n(.bidStrategy)): \(error)") }
+        do { _ = try negotiationMechanism() } catch { fail(.negotiation, error.issues.first?.message ?? "\(error)") }
+        positive(.offerWindowSeconds, offerWindowSeconds)
         for (key, price) in costModelFields { nonNegative(key, price) }
         positive(.bidWindowSeconds, bidWindowSeconds)
         positive(.startupTimeoutSeconds, startupTimeoutSeconds)

@@ -99,6 +99,11 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     /// How every guardian turns its clients' costs into asks, in ``Market/BidStrategyCatalog``'s
     /// notation: `truthful`, `margin:M`, `adaptive:MIN-MAX:STEP[:START]`.
     public var bidStrategy: String = "truthful"
+    /// What follows the auction: `none`, or `posted-price` (places it left unfilled offered to
+    /// its losers at the budget it left shared over them) or `posted-price:P` (at price P).
+    public var negotiation: String = "none"
+    /// How long the server waits for answers to its offers.
+    public var offerWindowSeconds: Double = 1
     /// The guardians' cost model (``Market/CostModel``; its defaults): the price of a second of
     /// local training, the device's power draw, the price of a joule, of a byte moved (model
     /// down, update up) and of a unit of ε spent, and the fixed cost of taking part.
@@ -162,7 +167,7 @@ extension ExperimentConfiguration {
         case privacy = "dp", dpNoiseMultiplier, dpClipNorm, dpSampleRate, dpEpsilon, dpDelta
         case model, widths = "width", initialization, aggregation, trimFraction, krumByzantine, krumSelected
         case policy, kAgent, kMin, kMax, firstRoundTakesAll, budget, bidWindowSeconds
-        case bidStrategy, pricePerSecond, powerWatts, pricePerJoule, pricePerByte, pricePerEpsilon, fixedCost
+        case bidStrategy, negotiation, offerWindowSeconds, pricePerSecond, powerWatts, pricePerJoule, pricePerByte, pricePerEpsilon, fixedCost
         case strategyParameters = "strategy"
         case llmURL, llmModel, llmAPIKeyVariable, llmTimeoutSeconds, llmMaxTokens, llmTemperature, llmSeed, startupTimeoutSeconds, roundTimeoutSeconds, quorum
 
@@ -197,6 +202,8 @@ extension ExperimentConfiguration {
             case .krumSelected: "--krum-m"
             case .bidWindowSeconds: "--bid-window"
             case .bidStrategy: "--bid-strategy"
+            case .negotiation: "--negotiation"
+            case .offerWindowSeconds: "--offer-window"
             case .pricePerSecond: "--price-per-second"
             case .powerWatts: "--power-watts"
             case .pricePerJoule: "--price-per-joule"
@@ -299,6 +306,8 @@ extension ExperimentConfiguration {
         try read(.llmSeed, \.llmSeed)
         try read(.budget, \.budget)
         try read(.bidStrategy, \.bidStrategy)
+        try read(.negotiation, \.negotiation)
+        try read(.offerWindowSeconds, \.offerWindowSeconds)
         try read(.pricePerSecond, \.pricePerSecond)
         try read(.powerWatts, \.powerWatts)
         try read(.pricePerJoule, \.pricePerJoule)
@@ -367,6 +376,8 @@ extension ExperimentConfiguration {
         try container.encode(llmSeed, forKey: .llmSeed)
         try container.encode(budget, forKey: .budget)
         try container.encode(bidStrategy, forKey: .bidStrategy)
+        try container.encode(negotiation, forKey: .negotiation)
+        try container.encode(offerWindowSeconds, forKey: .offerWindowSeconds)
         try container.encode(pricePerSecond, forKey: .pricePerSecond)
         try container.encode(powerWatts, forKey: .powerWatts)
         try container.encode(pricePerJoule, forKey: .pricePerJoule)

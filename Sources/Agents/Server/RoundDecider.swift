@@ -15,6 +15,22 @@ public struct ReceivedBid: Sendable, Hashable {
     }
 }
 
+/// An answer to an offer as the server received it, with the id of the message it came in.
+public struct ReceivedAnswer: Sendable, Hashable {
+    public var answer: OfferAnswer
+    public var messageID: String
+
+    public init(answer: OfferAnswer, messageID: String) {
+        self.answer = answer
+        self.messageID = messageID
+    }
+}
+
+/// How a round's offers reach the clients and their answers come back: published and awaited by
+/// the server agent, asked of the bidders directly by the in-process engine, read from the log by
+/// a replay.
+public typealias OfferExchange = @Sendable ([PlaceOffer]) async throws -> [ReceivedAnswer]
+
 /// The decision of one round: the strategy plans (K, then who), then a budget-constrained reverse
 /// auction clears among the chosen. No I/O: the server agent and the in-process engine of
 /// `agentfl simulate` both call it, so they decide alike, and a replay can re-run it from the
@@ -26,9 +42,12 @@ public struct RoundDecider: Sendable {
         self.configuration = configuration
     }
 
-    /// Plans with `strategy` (which moves to its state after planning), then clears the market.
+    /// Plans with `strategy` (which moves to its state after planning), then clears the market;
+    /// when the run negotiates and the auction left places, its offers go out through `exchange`
+    /// (none answered without one) and the answers settle the round.
     public func decide(
-        round: Int, bids: [ReceivedBid], history: [Double], roundDeadline: Date, strategy: inout StrategyRunner
+        round: Int, bids: [ReceivedBid], history: [Double], roundDeadline: Date, strategy: inout StrategyRunner,
+        exchange: OfferExchange? = nil
     ) async throws -> Assignment {
         let (participating, ineligible) = candidates(bids)
         let widths = Set(configuration.widths)
@@ -41,7 +60,8 @@ public struct RoundDecider: Sendable {
             kBounds: bounds, configuredK: configuration.k, budget: configuration.budget,
             localEpochs: configuration.localEpochs, accuracyHistory: history)
         let (plan, before, after) = try await strategy.plan(context)
-        let cleared = try clear(k: plan.k, chosen: plan.selected, participating: participating)
+        let (cleared, negotiation) = try await market(
+            round: round, k: plan.k, chosen: plan.selected, participating: participating, exchange: exchange)
         let offered = Dictionary(participating.map { ($0.bid.clientID, $0.bid) }, uniquingKeysWith: { first, _ in first })
         let instructions = cleared.winners.map { client in
             ClientInstruction(
@@ -57,7 +77,8 @@ public struct RoundDecider: Sendable {
             k: plan.k, kRationale: plan.kRationale, preferred: plan.selected, selectionRationale: plan.selectionRationale,
             externalCalls: plan.externalCalls, guardrails: plan.guardrails, runSeed: configuration.seed,
             budget: configuration.budget,
-            declineReasons: Dictionary(ineligible.map { (String($0.bid.clientID), reason(excluding: $0.bid)) }, uniquingKeysWith: { a, _ in a }))
+            declineReasons: Dictionary(ineligible.map { (String($0.bid.clientID), reason(excluding: $0.bid)) }, uniquingKeysWith: { a, _ in a }),
+            negotiation: negotiation)
         return Assignment(
             round: round, modelVersion: round - 1, policy: strategy.descriptor.name, k: plan.k, selected: cleared.winners,
             instructions: instructions, clearingPrice: cleared.clearingPrice,
@@ -80,13 +101,38 @@ extension RoundDecider {
     }
 
     /// The market among the clients the plan chose: a budget-constrained reverse auction with at
-    /// most `k` winners over their asks.
-    func clear(k: Int, chosen: [Int], participating: [ReceivedBid]) throws -> ClearingResult {
+    /// most `k` winners over their asks, then, when the run negotiates, offers of the places it
+    /// left to its losers, settled by the answers `exchange` brings back. Returns the final
+    /// result (the auction's when nothing was offered) and what the negotiation did.
+    func market(
+        round: Int, k: Int, chosen: [Int], participating: [ReceivedBid], exchange: OfferExchange?
+    ) async throws -> (ClearingResult, NegotiationRecord?) {
         let chosen = Set(chosen)
-        let auction = try ReverseAuction(budget: configuration.budget, maxWinners: k)
-        return auction.clear(participating.filter { chosen.contains($0.bid.clientID) }.map {
+        let asks = participating.filter { chosen.contains($0.bid.clientID) }.map {
             MarketBid(clientID: $0.bid.clientID, askPrice: $0.bid.askPrice)
-        })
+        }
+        let cleared = try ReverseAuction(budget: configuration.budget, maxWinners: k).clear(asks)
+        guard let mechanism = try configuration.negotiationMechanism() else { return (cleared, nil) }
+        let offers = mechanism.offers(round: round, bids: asks, clearing: cleared)
+        guard !offers.isEmpty else { return (cleared, nil) }
+        let placed = offers.map { PlaceOffer(round: round, clientID: $0.clientID, price: $0.price, mechanism: mechanism.name) }
+        // Each offered client's first answer that names its offer; anything else is no answer.
+        let offered = Dictionary(placed.map { ($0.clientID, $0) }, uniquingKeysWith: { a, _ in a })
+        var answers: [Int: ReceivedAnswer] = [:]
+        for received in try await exchange?(placed) ?? [] {
+            let answer = received.answer
+            guard let offer = offered[answer.clientID], answer.round == round, answer.price == offer.price,
+                  answers[answer.clientID] == nil else { continue }
+            answers[answer.clientID] = received
+        }
+        let used = answers.values.sorted { $0.answer.clientID < $1.answer.clientID }
+        let outcome = mechanism.settle(
+            round: round, clearing: cleared, offers: offers,
+            answers: used.map { MarketAnswer(round: $0.answer.round, clientID: $0.answer.clientID, price: $0.answer.price, accepted: $0.answer.accepted) })
+        return (outcome.result, NegotiationRecord(
+            mechanism: mechanism.name, offers: offers.map { NegotiationRecord.Offer(clientID: $0.clientID, price: $0.price) },
+            answerMessageIDs: used.map(\.messageID), accepted: outcome.accepted, declined: outcome.declined,
+            unanswered: outcome.unanswered))
     }
 
     /// Why a bid is not a candidate: the guardian's own reason, or the server's.

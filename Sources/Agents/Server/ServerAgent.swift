@@ -32,7 +32,7 @@ public struct ServerAgent: Service {
         let board = ConditionBoard(ServerState())
         let publisher = try bus.publisher()
         let subscriber = try bus.subscriber(
-            for: [.bid, .assignment, .roundMetrics, .heartbeat], group: nil, from: .beginning)
+            for: [.bid, .assignment, .roundMetrics, .heartbeat, .offerAnswer], group: nil, from: .beginning)
         let reporter = RejectionReporter(publisher: publisher, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -114,8 +114,22 @@ public struct ServerAgent: Service {
             return
         }
         let bids = await board.read { state in state.bids[round].map { Array($0.values) } ?? [] }
+        let window = configuration.offerWindowSeconds
+        let logger = self.logger
+        // Offers go out signed; the answers come back on the server's subscriber.
+        let exchange: OfferExchange = { offers in
+            for offer in offers { _ = try await publisher.publish(offer, round: round, key: String(offer.clientID)) }
+            let offered = Set(offers.map(\.clientID))
+            _ = await board.wait(
+                until: { offered.isSubset(of: Set(($0.answers[round] ?? [:]).keys)) },
+                deadline: .now + .milliseconds(Int64(window * 1000)))
+            let answers = await board.read { state in (state.answers[round] ?? [:]).values.filter { offered.contains($0.answer.clientID) } }
+            logger.info("round \(round): \(offers.count) offer(s) at \(offers.first?.price ?? 0), \(answers.count) answered")
+            return Array(answers)
+        }
         let assignment = try await decider.decide(
-            round: round, bids: bids, history: history, roundDeadline: checkpoint.roundDeadline ?? Date(), strategy: &strategy)
+            round: round, bids: bids, history: history, roundDeadline: checkpoint.roundDeadline ?? Date(), strategy: &strategy,
+            exchange: exchange)
         checkpoint.plannedRound = round
         checkpoint.plannedState = strategy.state
         try checkpoint.write(to: checkpointURL)
@@ -141,7 +155,12 @@ public struct ServerAgent: Service {
         let used = Set(earlier.decision.bidMessageIDs)
         let bids = await board.read { state in (state.bids[round].map { Array($0.values) } ?? []).filter { used.contains($0.messageID) || !$0.bid.decision.isParticipating } }
         var replanned = strategy
-        _ = try await decider.decide(round: round, bids: bids, history: history, roundDeadline: earlier.roundDeadline, strategy: &replanned)
+        // The answers it settled with, as they came (nothing is offered again).
+        let usedAnswers = Set(earlier.decision.negotiation?.answerMessageIDs ?? [])
+        let answers = await board.read { state in (state.answers[round] ?? [:]).values.filter { usedAnswers.contains($0.messageID) } }
+        _ = try await decider.decide(
+            round: round, bids: bids, history: history, roundDeadline: earlier.roundDeadline, strategy: &replanned,
+            exchange: { _ in Array(answers) })
         strategy = replanned
         if replanned.stateDigest == earlier.decision.stateAfter {
             logger.info("round \(round) was already assigned before a restart; re-planned to its strategy state \(strategy.stateDigest)")

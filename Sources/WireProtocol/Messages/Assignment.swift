@@ -6,7 +6,8 @@ public struct Assignment: ProtocolMessage, Hashable {
     public static let messageType = MessageType.assignment
     /// 2: per-client instructions (the bid's sample count, width, local epochs).
     /// 3: a typed ``DecisionRecord`` instead of string inputs. 4: the record's decline reasons.
-    public static let schemaVersion = 4
+    /// 5: the record's negotiation after the auction.
+    public static let schemaVersion = 5
 
     public var round: Int
     public var modelVersion: Int

@@ -29,12 +29,14 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
     public var guardrails: [GuardrailEvent]
     public var runSeed: UInt64
     public var budget: Double
+    /// The negotiation after the auction, when the run negotiates and offers were made.
+    public var negotiation: NegotiationRecord?
 
     public init(
         strategy: StrategyDescriptor, stateBefore: String, stateAfter: String, candidatesDigest: String,
         bidMessageIDs: [String], declined: [Int], k: Int, kRationale: String, preferred: [Int],
         selectionRationale: String, externalCalls: [ExternalCall] = [], guardrails: [GuardrailEvent] = [],
-        runSeed: UInt64, budget: Double, declineReasons: [String: String] = [:]
+        runSeed: UInt64, budget: Double, declineReasons: [String: String] = [:], negotiation: NegotiationRecord? = nil
     ) {
         self.strategy = strategy
         self.stateBefore = stateBefore
@@ -51,6 +53,38 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
         self.guardrails = guardrails
         self.runSeed = runSeed
         self.budget = budget
+        self.negotiation = negotiation
+    }
+}
+
+/// What the negotiation after a round's auction did: the offers made (client and price, in the
+/// order made), the answers that settled it (their message ids, so a replay finds them in the
+/// log), and who took, left or never answered an offer.
+public struct NegotiationRecord: Sendable, Hashable, Codable {
+    public struct Offer: Sendable, Hashable, Codable {
+        public var clientID: Int
+        public var price: Double
+        public init(clientID: Int, price: Double) {
+            self.clientID = clientID
+            self.price = price
+        }
+    }
+
+    public var mechanism: String
+    public var offers: [Offer]
+    /// Ids of the answer messages the settlement used, in client-id order.
+    public var answerMessageIDs: [String]
+    public var accepted: [Int]
+    public var declined: [Int]
+    public var unanswered: [Int]
+
+    public init(mechanism: String, offers: [Offer], answerMessageIDs: [String], accepted: [Int], declined: [Int], unanswered: [Int]) {
+        self.mechanism = mechanism
+        self.offers = offers
+        self.answerMessageIDs = answerMessageIDs
+        self.accepted = accepted
+        self.declined = declined
+        self.unanswered = unanswered
     }
 }
 

@@ -1,4 +1,5 @@
 @testable import Agents
+import Audit
 import Foundation
 import TestSupport
 import Testing
@@ -43,6 +44,26 @@ extension ProcessTests {
             "--keyring", out.appendingPathComponent("keys/keyring.json").path,
         ])
         #expect(replay.status == 0, "\(replay.output)")
+
+        // An answer rewritten after the fact (an acceptance turned into a decline, re-signed with
+        // its guardian's key): the round no longer settles as recorded.
+        let entries = try AuditQuery().entries(in: out.appendingPathComponent("audit.log"))
+        let answered = entries.filter { $0.type == "offer-answer" }
+        print("NEGOTIATION-FIGURE \(offered) offers logged, \(answered.count) answered, \(negotiated) taken over 3 rounds")
+        let accepted = try #require(answered.first { ($0.payloadJSON ?? "").contains(#""accepted":true"#) })
+        let folder = out.appendingPathComponent("forged")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let forged = folder.appendingPathComponent("answer.log")
+        try LogForger(run: out).forge(to: forged) { entry in
+            entry.index == accepted.index ? entry.payloadJSON?.replacingOccurrences(of: #""accepted":true"#, with: #""accepted":false"#) : nil
+        }
+        let planted = try await runAgentFL([
+            "audit", "replay", forged.path, "--config", out.appendingPathComponent("config.json").path,
+            "--keyring", out.appendingPathComponent("keys/keyring.json").path,
+        ])
+        #expect(planted.status == 1, "\(planted.output)")
+        let first = planted.output.split(separator: "\n").first { $0.hasPrefix("DOES NOT REPLAY") } ?? ""
+        #expect(first.contains("): market: "), "\(planted.output)")
     }
 }
 }

@@ -47,7 +47,20 @@ struct ServerCommand: AsyncParsableCommand {
 
 struct GuardianCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "guardian", abstract: "Guardian agents: bid, train on local data, publish updates.")
+        commandName: "guardian", abstract: "Guardian agents: bid, train on local data, publish updates.",
+        discussion: """
+            What a guardian does for its clients is set by the run's configuration (--config), each knob by the \
+            `agentfl run` flag of the same name (`agentfl run --help` gives ranges and defaults): \
+            privacy --dp dp-sgd|client-dp, --dp-noise, --dp-clip, --dp-sample-rate, --dp-epsilon, --dp-delta (a round is \
+            charged to the client's ledger in --state-dir before it trains, never past its budget; it declines with \
+            "privacy budget" instead); bidding --bid-strategy truthful|margin:M|adaptive:MIN-MAX:STEP[:START] over the cost \
+            model --price-per-second, --power-watts, --price-per-joule, --price-per-byte, --price-per-epsilon, --fixed-cost; \
+            offers after the auction (--negotiation), accepted iff the price covers the round's cost; model widths --width \
+            (the widest that fits the client's device memory and the deadline is offered). Per client or per group, \
+            --population FILE sets a device tier (samplesPerSecond, memoryMiB, bandwidthMbps, availability, \
+            offlineRounds; built in: phone, tablet, laptop, server), dpEpsilon, bidStrategy and useless data \
+            (mislabeled, tiny).
+            """)
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var experiment: RoleExperimentOptions
     @Option(name: .customLong("client-id"), help: "The one client this process speaks for.") var clientID: Int?

@@ -101,20 +101,30 @@ import Testing
 
     @Test func summariesCountWinsPaymentsSpendAndReasons() {
         func round(_ n: Int, selected: [Int], merged: [Int], payments: [String: Double], epsilon: [String: Double]?,
-                   declined: [String: String]?, missed: [String: String]?) -> ResultsDocument.Round {
+                   declined: [String: String]?, missed: [String: String]?, samples: [String: Int]? = nil) -> ResultsDocument.Round {
             ResultsDocument.Round(
                 round: n, k: selected.count, selected: selected, merged: merged, testAccuracy: 0.5, testLoss: 1, trainLoss: nil,
                 bytesUp: 0, bytesDown: 0, seconds: 1, clearingPrice: 1, payments: payments, declined: declined, missed: missed,
-                epsilon: epsilon)
+                epsilon: epsilon, samples: samples)
         }
         let rounds = [
-            round(1, selected: [0, 1], merged: [0], payments: ["0": 2, "1": 2], epsilon: ["0": 1.5], declined: nil, missed: ["1": "missing"]),
-            round(2, selected: [0], merged: [0], payments: ["0": 3], epsilon: ["0": 2.5], declined: ["1": "privacy budget", "2": "privacy budget"], missed: nil),
+            round(1, selected: [0, 1], merged: [0], payments: ["0": 2, "1": 2], epsilon: ["0": 1.5], declined: nil, missed: ["1": "missing"],
+                  samples: ["0": 100]),
+            round(2, selected: [0], merged: [0], payments: ["0": 3], epsilon: ["0": 2.5], declined: ["1": "privacy budget", "2": "privacy budget"], missed: nil,
+                  samples: ["0": 150]),
         ]
         let summaries = ClientSummary.summaries(of: rounds, clients: 3)
-        #expect(summaries[0] == ClientSummary(client: 0, selected: 2, merged: 2, payments: 5, epsilon: 2.5, missed: [:], declined: [:]))
+        var first = ClientSummary(client: 0, selected: 2, merged: 2, payments: 5, epsilon: 2.5, missed: [:], declined: [:])
+        first.samplesMerged = 250
+        first.paymentPerSample = 0.02
+        #expect(summaries[0] == first)
+        // Paid for nothing it contributed: no payment per sample, left out of that Gini.
+        #expect(summaries[1].samplesMerged == 0 && summaries[1].paymentPerSample == nil)
         #expect(summaries[1] == ClientSummary(client: 1, selected: 1, merged: 0, payments: 2, epsilon: nil, missed: ["missing": 1], declined: ["privacy budget": 1]))
         #expect(summaries[2].declined == ["privacy budget": 1])
         #expect(FairnessSummary(summaries).neverMerged == 2)
+        #expect(FairnessSummary(summaries).paymentPerSampleGini == 0)
+        let decoded = try? JSONDecoder().decode(ClientSummary.self, from: JSONEncoder().encode(summaries[0]))
+        #expect(decoded == summaries[0])
     }
 }

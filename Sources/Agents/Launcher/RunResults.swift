@@ -33,13 +33,15 @@ public struct RunRound: Codable, Sendable, Equatable {
     public var epsilon: [String: Double]
     /// Per assigned client id: the model width the server confirmed.
     public var widths: [String: Double]
+    /// Per merged client: the samples its update was weighted by.
+    public var samples: [String: Int]
 
     enum CodingKeys: String, CodingKey {
         case round, k, selected, merged, seconds, payments, strategy
         case testAccuracy = "test_accuracy", testLoss = "test_loss", bytesUp = "bytes_up", bytesDown = "bytes_down"
         case clearingPrice = "clearing_price", trainLoss = "train_loss", strategyStateAfterPlan = "strategy_state_after_plan"
         case llmCalls = "llm_calls", promptTokens = "prompt_tokens", completionTokens = "completion_tokens", llmCost = "llm_cost", guardrails
-        case declined, missed, epsilon, widths
+        case declined, missed, epsilon, widths, samples
     }
 
     public init(assignment: Assignment, metrics: RoundMetrics) {
@@ -55,8 +57,8 @@ public struct RunRound: Codable, Sendable, Equatable {
         clearingPrice = assignment.clearingPrice
         payments = Dictionary(uniqueKeysWithValues: assignment.payments.map { (String($0.clientID), $0.amount) })
         let merged = metrics.outcomes.filter { $0.status == .merged }
-        let samples = merged.reduce(0) { $0 + $1.sampleCount }
-        trainLoss = samples == 0 ? nil : merged.reduce(0.0) { $0 + ($1.meanLoss ?? 0) * Double($1.sampleCount) } / Double(samples)
+        let total = merged.reduce(0) { $0 + $1.sampleCount }
+        trainLoss = total == 0 ? nil : merged.reduce(0.0) { $0 + ($1.meanLoss ?? 0) * Double($1.sampleCount) } / Double(total)
         strategy = assignment.decision.strategy.name
         strategyStateAfterPlan = assignment.decision.stateAfter
         let calls = assignment.decision.externalCalls
@@ -71,6 +73,7 @@ public struct RunRound: Codable, Sendable, Equatable {
         })
         epsilon = Dictionary(uniqueKeysWithValues: metrics.outcomes.compactMap { o in o.epsilonSpent.map { (String(o.clientID), $0) } })
         widths = Dictionary(assignment.instructions.map { (String($0.clientID), $0.width) }, uniquingKeysWith: { a, _ in a })
+        samples = Dictionary(merged.map { (String($0.clientID), $0.sampleCount) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The round in the shared `results.json` schema (the aggregator does not see training losses: null).
@@ -81,7 +84,7 @@ public struct RunRound: Codable, Sendable, Equatable {
             strategy: strategy, strategyState: strategyStateAfterPlan, llmCalls: llmCalls, promptTokens: promptTokens,
             completionTokens: completionTokens, llmCost: llmCost, guardrails: guardrails,
             declined: declined.isEmpty ? nil : declined, missed: missed.isEmpty ? nil : missed, epsilon: epsilon.isEmpty ? nil : epsilon,
-            widths: widths.values.allSatisfy { $0 == 1 } ? nil : widths)
+            widths: widths.values.allSatisfy { $0 == 1 } ? nil : widths, samples: samples.isEmpty ? nil : samples)
     }
 }
 

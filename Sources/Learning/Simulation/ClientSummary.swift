@@ -6,6 +6,10 @@ public struct ClientSummary: Codable, Sendable, Equatable {
     public var selected: Int
     public var merged: Int
     public var payments: Double
+    /// Samples its merged updates were weighted by, over the run.
+    public var samplesMerged: Int = 0
+    /// What it was paid per sample it contributed (nil when it contributed none).
+    public var paymentPerSample: Double?
     /// ε spent at the end (nil: no DP, or the client never trained).
     public var epsilon: Double?
     /// Assigned rounds whose update was not merged, by reason ("missing", "excluded: …").
@@ -24,6 +28,7 @@ public struct ClientSummary: Codable, Sendable, Equatable {
             for id in round.selected where all.indices.contains(id) { all[id].selected += 1 }
             for id in round.merged where all.indices.contains(id) { all[id].merged += 1 }
             for (key, amount) in round.payments ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].payments += amount } }
+            for (key, samples) in round.samples ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].samplesMerged += samples } }
             for (key, epsilon) in round.epsilon ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].epsilon = epsilon } }
             for (key, why) in round.missed ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].missed[why, default: 0] += 1 } }
             for (key, why) in round.declined ?? [:] { if let id = Int(key), all.indices.contains(id) { all[id].declined[why, default: 0] += 1 } }
@@ -34,7 +39,42 @@ public struct ClientSummary: Codable, Sendable, Equatable {
                 all[id].widths = counts
             }
         }
+        for index in all.indices where all[index].samplesMerged > 0 {
+            all[index].paymentPerSample = all[index].payments / Double(all[index].samplesMerged)
+        }
         return all
+    }
+
+    init(
+        client: Int, selected: Int, merged: Int, payments: Double, epsilon: Double?, missed: [String: Int],
+        declined: [String: Int]
+    ) {
+        self.client = client
+        self.selected = selected
+        self.merged = merged
+        self.payments = payments
+        self.epsilon = epsilon
+        self.missed = missed
+        self.declined = declined
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case client, selected, merged, payments, samplesMerged, paymentPerSample, epsilon, missed, declined, widths
+    }
+
+    /// Reads a summary; one written before `samplesMerged` existed reads as having contributed none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        client = try c.decode(Int.self, forKey: .client)
+        selected = try c.decode(Int.self, forKey: .selected)
+        merged = try c.decode(Int.self, forKey: .merged)
+        payments = try c.decode(Double.self, forKey: .payments)
+        samplesMerged = try c.decodeIfPresent(Int.self, forKey: .samplesMerged) ?? 0
+        paymentPerSample = try c.decodeIfPresent(Double.self, forKey: .paymentPerSample)
+        epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon)
+        missed = try c.decode([String: Int].self, forKey: .missed)
+        declined = try c.decode([String: Int].self, forKey: .declined)
+        widths = try c.decodeIfPresent([String: Int].self, forKey: .widths)
     }
 }
 
@@ -44,12 +84,29 @@ public struct FairnessSummary: Codable, Sendable, Equatable {
     public var participationGini: Double
     /// Gini coefficient of the total payments over all clients.
     public var paymentGini: Double
+    /// Gini coefficient of what each client that contributed was paid per sample it contributed
+    /// (0: everyone paid alike for their data).
+    public var paymentPerSampleGini: Double
     /// Clients never merged.
     public var neverMerged: Int
+
+    enum CodingKeys: String, CodingKey {
+        case participationGini, paymentGini, paymentPerSampleGini, neverMerged
+    }
+
+    /// Reads a summary; one written before `paymentPerSampleGini` existed reads it as 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        participationGini = try c.decode(Double.self, forKey: .participationGini)
+        paymentGini = try c.decode(Double.self, forKey: .paymentGini)
+        paymentPerSampleGini = try c.decodeIfPresent(Double.self, forKey: .paymentPerSampleGini) ?? 0
+        neverMerged = try c.decode(Int.self, forKey: .neverMerged)
+    }
 
     public init(_ clients: [ClientSummary]) {
         participationGini = Self.gini(clients.map { Double($0.merged) })
         paymentGini = Self.gini(clients.map(\.payments))
+        paymentPerSampleGini = Self.gini(clients.compactMap(\.paymentPerSample))
         neverMerged = clients.filter { $0.merged == 0 }.count
     }
 

@@ -25,11 +25,14 @@ import Foundation
 ///     "strategy", "strategy_state", "llm_calls", "prompt_tokens", "completion_tokens", "llm_cost",
 ///     "guardrails" (the decision's record), and, only when not empty, "declined" ({"client id":
 ///     reason} for bids that were no candidate), "missed" ({"client id": "missing" | "excluded: …"})
-///     and "epsilon" ({"client id": ε spent once the round is counted}, DP runs)
+///     and "epsilon" ({"client id": ε spent once the round is counted}, DP runs), "widths"
+///     ({"client id": width} when any is below 1), "samples" ({"client id": samples its merged
+///     update was weighted by})
 ///   }],
-///   "clients": [{"client", "selected", "merged", "payments", "epsilon" (DP runs), "missed" and
-///     "declined" ({reason: rounds})}] (see ``ClientSummary``),
-///   "fairness": {"participationGini", "paymentGini", "neverMerged"} (see ``FairnessSummary``),
+///   "clients": [{"client", "selected", "merged", "payments", "samplesMerged", "paymentPerSample",
+///     "epsilon" (DP runs), "missed" and "declined" ({reason: rounds})}] (see ``ClientSummary``),
+///   "fairness": {"participationGini", "paymentGini", "paymentPerSampleGini", "neverMerged"}
+///     (see ``FairnessSummary``),
 ///   "startup_seconds" (broker up and every role launched; null for simulate),
 ///   "ready_seconds" (until round 1 was announced; null for simulate),
 ///   "total_seconds"
@@ -272,6 +275,8 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
         public var epsilon: [String: Double]?
         /// Per client id: the model width it was assigned (nil when every assigned width is 1).
         public var widths: [String: Double]?
+        /// Per merged client id: the samples its merged update was weighted by (nil when none).
+        public var samples: [String: Int]?
 
         public init(
             round: Int, k: Int, selected: [Int], merged: [Int], testAccuracy: Double, testLoss: Double, trainLoss: Double?,
@@ -279,7 +284,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             strategy: String? = nil, strategyState: String? = nil, llmCalls: Int? = nil, promptTokens: Int? = nil,
             completionTokens: Int? = nil, llmCost: Double? = nil, guardrails: [String: Int]? = nil,
             declined: [String: String]? = nil, missed: [String: String]? = nil, epsilon: [String: Double]? = nil,
-            widths: [String: Double]? = nil
+            widths: [String: Double]? = nil, samples: [String: Int]? = nil
         ) {
             self.round = round
             self.k = k
@@ -304,6 +309,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             self.missed = missed
             self.epsilon = epsilon
             self.widths = widths
+            self.samples = samples
         }
 
         /// A round of the in-process simulation: every selected update is merged, no market.
@@ -318,7 +324,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             case testAccuracy = "test_accuracy", testLoss = "test_loss", trainLoss = "train_loss"
             case bytesUp = "bytes_up", bytesDown = "bytes_down", clearingPrice = "clearing_price"
             case strategyState = "strategy_state", llmCalls = "llm_calls", promptTokens = "prompt_tokens"
-            case completionTokens = "completion_tokens", llmCost = "llm_cost", guardrails, declined, missed, epsilon, widths
+            case completionTokens = "completion_tokens", llmCost = "llm_cost", guardrails, declined, missed, epsilon, widths, samples
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -346,6 +352,7 @@ public struct ResultsDocument: Codable, Sendable, Equatable {
             try c.encodeIfPresent(missed, forKey: .missed)
             try c.encodeIfPresent(epsilon, forKey: .epsilon)
             try c.encodeIfPresent(widths, forKey: .widths)
+            try c.encodeIfPresent(samples, forKey: .samples)
         }
     }
 

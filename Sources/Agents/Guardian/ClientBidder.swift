@@ -112,9 +112,9 @@ public actor ClientBidder {
     /// (a guardian restarted since) declines: it cannot say what the round would cost it.
     public func answer(_ offer: PlaceOffer) -> OfferAnswer? {
         guard let state = states[offer.clientID] else { return nil }
-        let market = MarketOffer(round: offer.round, clientID: offer.clientID, price: offer.price)
-        let accepted = costs[offer.clientID].map { $0.round == offer.round && state.strategy.accepts(market, cost: $0.cost) } ?? false
-        return OfferAnswer(round: offer.round, clientID: offer.clientID, price: offer.price, accepted: accepted)
+        let market = MarketOffer(offer)
+        let cost = costs[offer.clientID].flatMap { $0.round == offer.round ? $0.cost : nil }
+        return OfferAnswer(MarketAnswer(offer: market, accepted: cost.map { state.strategy.accepts(market, cost: $0) } ?? false))
     }
 
     /// `client`'s present strategy state (nil for a client not hosted here).

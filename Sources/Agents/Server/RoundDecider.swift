@@ -115,7 +115,7 @@ extension RoundDecider {
         guard let mechanism = try configuration.negotiationMechanism() else { return (cleared, nil) }
         let offers = mechanism.offers(round: round, bids: asks, clearing: cleared)
         guard !offers.isEmpty else { return (cleared, nil) }
-        let placed = offers.map { PlaceOffer(round: round, clientID: $0.clientID, price: $0.price, mechanism: mechanism.name) }
+        let placed = offers.map { PlaceOffer($0, mechanism: mechanism.name) }
         // Each offered client's first answer that names its offer; anything else is no answer.
         let offered = Dictionary(placed.map { ($0.clientID, $0) }, uniquingKeysWith: { a, _ in a })
         var answers: [Int: ReceivedAnswer] = [:]
@@ -128,7 +128,7 @@ extension RoundDecider {
         let used = answers.values.sorted { $0.answer.clientID < $1.answer.clientID }
         let outcome = mechanism.settle(
             round: round, clearing: cleared, offers: offers,
-            answers: used.map { MarketAnswer(round: $0.answer.round, clientID: $0.answer.clientID, price: $0.answer.price, accepted: $0.answer.accepted) })
+            answers: used.map { MarketAnswer($0.answer) })
         return (outcome.result, NegotiationRecord(
             mechanism: mechanism.name, offers: offers.map { NegotiationRecord.Offer(clientID: $0.clientID, price: $0.price) },
             answerMessageIDs: used.map(\.messageID), accepted: outcome.accepted, declined: outcome.declined,

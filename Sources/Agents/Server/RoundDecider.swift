@@ -115,17 +115,11 @@ extension RoundDecider {
         guard let mechanism = try configuration.negotiationMechanism() else { return (cleared, nil) }
         let offers = mechanism.offers(round: round, bids: asks, clearing: cleared)
         guard !offers.isEmpty else { return (cleared, nil) }
-        let placed = offers.map { PlaceOffer($0, mechanism: mechanism.name) }
-        // Each offered client's first answer that names its offer; anything else is no answer.
-        let offered = Dictionary(placed.map { ($0.clientID, $0) }, uniquingKeysWith: { a, _ in a })
-        var answers: [Int: ReceivedAnswer] = [:]
-        for received in try await exchange?(placed) ?? [] {
-            let answer = received.answer
-            guard let offer = offered[answer.clientID], answer.round == round, answer.price == offer.price,
-                  answers[answer.clientID] == nil else { continue }
-            answers[answer.clientID] = received
-        }
-        let used = answers.values.sorted { $0.answer.clientID < $1.answer.clientID }
+        // Every answer that came back goes to the mechanism's own settlement rule, which counts
+        // only a client's single answer naming its offer (`OfferSettlement`); in client-id order,
+        // so a replay that feeds the recorded ones back settles alike.
+        let received = try await exchange?(offers.map { PlaceOffer($0, mechanism: mechanism.name) }) ?? []
+        let used = received.enumerated().sorted { ($0.element.answer.clientID, $0.offset) < ($1.element.answer.clientID, $1.offset) }.map(\.element)
         let outcome = mechanism.settle(
             round: round, clearing: cleared, offers: offers,
             answers: used.map { MarketAnswer($0.answer) })

@@ -121,11 +121,11 @@ public struct ServerAgent: Service {
             for offer in offers { _ = try await publisher.publish(offer, round: round, key: String(offer.clientID)) }
             let offered = Set(offers.map(\.clientID))
             _ = await board.wait(
-                until: { offered.isSubset(of: Set(($0.answers[round] ?? [:]).keys)) },
+                until: { offered.isSubset(of: Set(($0.answers[round] ?? []).map(\.answer.clientID))) },
                 deadline: .now + .milliseconds(Int64(window * 1000)))
-            let answers = await board.read { state in (state.answers[round] ?? [:]).values.filter { offered.contains($0.answer.clientID) } }
-            logger.info("round \(round): \(offers.count) offer(s) at \(offers.first?.price ?? 0), \(answers.count) answered")
-            return Array(answers)
+            let answers = await board.read { state in (state.answers[round] ?? []).filter { offered.contains($0.answer.clientID) } }
+            logger.info("round \(round): \(offers.count) offer(s) at \(offers.first?.price ?? 0), \(answers.count) answer(s)")
+            return answers
         }
         let assignment = try await decider.decide(
             round: round, bids: bids, history: history, roundDeadline: checkpoint.roundDeadline ?? Date(), strategy: &strategy,
@@ -157,10 +157,10 @@ public struct ServerAgent: Service {
         var replanned = strategy
         // The answers it settled with, as they came (nothing is offered again).
         let usedAnswers = Set(earlier.decision.negotiation?.answerMessageIDs ?? [])
-        let answers = await board.read { state in (state.answers[round] ?? [:]).values.filter { usedAnswers.contains($0.messageID) } }
+        let answers = await board.read { state in (state.answers[round] ?? []).filter { usedAnswers.contains($0.messageID) } }
         _ = try await decider.decide(
             round: round, bids: bids, history: history, roundDeadline: earlier.roundDeadline, strategy: &replanned,
-            exchange: { _ in Array(answers) })
+            exchange: { _ in answers })
         strategy = replanned
         if replanned.stateDigest == earlier.decision.stateAfter {
             logger.info("round \(round) was already assigned before a restart; re-planned to its strategy state \(strategy.stateDigest)")

@@ -8,8 +8,9 @@ public struct ServerState: Sendable {
     public var bids: [Int: [Int: ReceivedBid]] = [:]
     public var assignments: [Int: Assignment] = [:]
     public var metrics: [Int: RoundMetrics] = [:]
-    /// Per round, per client, the answer to the server's offer and the id of its message.
-    public var answers: [Int: [Int: ReceivedAnswer]] = [:]
+    /// Per round, the answers to the server's offers as they came (a client that answered twice
+    /// is there twice: the settlement rule refuses both).
+    public var answers: [Int: [ReceivedAnswer]] = [:]
     /// Clients whose guardian said it is ready (data loaded, listening for calls).
     public var readyClients: Set<Int> = []
 
@@ -25,10 +26,7 @@ public struct ServerState: Sendable {
         case let report as RoundMetrics:
             metrics[report.round] = report
         case let answer as OfferAnswer:
-            // The first answer counts; a second one from the same client is not another chance.
-            if answers[answer.round]?[answer.clientID] == nil {
-                answers[answer.round, default: [:]][answer.clientID] = ReceivedAnswer(answer: answer, messageID: received.envelope.id.description)
-            }
+            answers[answer.round, default: []].append(ReceivedAnswer(answer: answer, messageID: received.envelope.id.description))
         case let heartbeat as Heartbeat:
             // The authorship check bound the instance to the envelope's (verified) sender.
             if heartbeat.role == "guardian", heartbeat.status == "ready",

@@ -72,7 +72,8 @@ public struct NegotiationRecord: Sendable, Hashable, Codable {
 
     public var mechanism: String
     public var offers: [Offer]
-    /// Ids of the answer messages the settlement used, in client-id order.
+    /// Ids of the answer messages the settlement was given (it counts a client's single answer
+    /// naming its offer), in client-id order.
     public var answerMessageIDs: [String]
     public var accepted: [Int]
     public var declined: [Int]

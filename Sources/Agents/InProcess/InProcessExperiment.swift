@@ -67,7 +67,6 @@ public struct InProcessExperiment: Sendable {
                 privacy: privacy, bidder: bidder)
             asks.append(Dictionary(offered.map { ($0.clientID, $0.askPrice) }, uniquingKeysWith: { a, _ in a }))
             let bids = offered.map { ReceivedBid(bid: $0, messageID: "in-process-r\(round)-c\($0.clientID)") }
-            // In-process there is no deadline: every assigned update arrives.
             // As each guardian answers an offer for one of its clients.
             let exchange: OfferExchange = { offers in
                 var answers: [ReceivedAnswer] = []
@@ -78,6 +77,7 @@ public struct InProcessExperiment: Sendable {
                 }
                 return answers
             }
+            // In-process there is no deadline: every assigned update arrives.
             let assignment = try await decider.decide(
                 round: round, bids: bids, history: history, roundDeadline: Date(timeIntervalSince1970: 0), strategy: &strategy,
                 exchange: exchange)

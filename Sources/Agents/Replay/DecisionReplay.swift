@@ -63,7 +63,7 @@ public struct DecisionReplay: Sendable {
             }
             decided[round] = logged.entry
             assignments[round] = assignment
-            let inputs = inputs(of: assignment, in: run, finding: finding)
+            let inputs = inputs(of: assignment, in: run, decider: decider, finding: finding)
             report.bidsUsed += assignment.decision.bidMessageIDs.count
             // Market: from the recorded plan, whatever brain made it; a negotiation's answers are
             // the logged ones the decision names (each must have been logged).
@@ -112,7 +112,7 @@ public struct DecisionReplay: Sendable {
     /// The bids the decision used (each must have been logged) and the round's logged declines,
     /// as the server held them; an eligible bid sent in good time and left out is a finding.
     private func inputs(
-        of assignment: Assignment, in run: LoggedRun, finding: (ReplayFinding.Kind, String, String) -> Void
+        of assignment: Assignment, in run: LoggedRun, decider: RoundDecider, finding: (ReplayFinding.Kind, String, String) -> Void
     ) -> [ReceivedBid] {
         let round = assignment.round
         let logged = run.bids[round] ?? []
@@ -133,16 +133,15 @@ public struct DecisionReplay: Sendable {
             declines[bid.message.clientID] = ReceivedBid(bid: bid.message, messageID: bid.messageID)
         }
         // Left out: an eligible bid, not superseded, sent well before the window closed.
-        if let deadline = run.announcements[round]?.message.bidDeadline {
-            let cutoff = Int((deadline.timeIntervalSince1970 * 1000).rounded()) - Int(ignoredBidMargin.components.seconds * 1000)
+        if let deadline = run.announcements[round]?.message.bidDeadline.millisecondsSince1970 {
+            let cutoff = Int(deadline) - Int((ignoredBidMargin.inSeconds * 1000).rounded())
             let usedClients = Set(used.map(\.bid.clientID))
-            let decider = RoundDecider(configuration: configuration)
             let (eligible, _) = decider.candidates(logged.map { ReceivedBid(bid: $0.message, messageID: $0.messageID) })
             let eligibleIDs = Set(eligible.map(\.messageID))
             for bid in logged where eligibleIDs.contains(bid.messageID) && bid.sentAt <= cutoff
                 && !usedClients.contains(bid.message.clientID) && !declined.contains(bid.message.clientID) {
                 finding(.ignoredBid, "client \(bid.message.clientID)'s bid (entry \(bid.entry)) not used",
-                        "a candidate: sent \(cutoff - bid.sentAt + Int(ignoredBidMargin.components.seconds * 1000)) ms before the bid deadline")
+                        "a candidate: sent \(Int(deadline) - bid.sentAt) ms before the bid deadline")
             }
         }
         return used + declines.values.sorted { $0.bid.clientID < $1.bid.clientID }
@@ -184,7 +183,8 @@ public struct DecisionReplay: Sendable {
         } else if again.stateAfter != recorded.stateAfter {
             finding(.stateAfter, recorded.stateAfter, again.stateAfter)
         } else if replayed != assignment {
-            finding(.decision, Self.differingFields(assignment, replayed, side: 0), Self.differingFields(assignment, replayed, side: 1))
+            let (recordedFields, replayedFields) = Self.differingFields(assignment, replayed)
+            finding(.decision, recordedFields, replayedFields)
         }
     }
 
@@ -280,8 +280,8 @@ public struct DecisionReplay: Sendable {
         "\(strategy.name) v\(strategy.version) \(strategy.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
     }
 
-    /// The top-level fields of the two assignments' JSON that differ, with the values of one side.
-    static func differingFields(_ a: Assignment, _ b: Assignment, side: Int) -> String {
+    /// The top-level fields of the two assignments' JSON that differ, each side's values.
+    static func differingFields(_ a: Assignment, _ b: Assignment) -> (String, String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .deferredToDate
@@ -298,7 +298,10 @@ public struct DecisionReplay: Sendable {
         }
         let (left, right) = (fields(a), fields(b))
         let keys = Set(left.keys).union(right.keys).filter { left[$0] != right[$0] }.sorted()
-        let shown = side == 0 ? left : right
-        return keys.map { "\($0)=\(String((shown[$0] ?? "null").prefix(200)))" }.joined(separator: "; ")
+        func show(_ side: [String: String]) -> String {
+            keys.map { "\($0)=\(String((side[$0] ?? "null").prefix(200)))" }.joined(separator: "; ")
+        }
+        return (show(left), show(right))
     }
+
 }

@@ -76,12 +76,13 @@ public struct LiveAudit: Sendable {
                 var judged = 0
                 while true {
                     try await Task.sleep(for: .milliseconds(200))
-                    let (refused, entries, ready) = heard.state.withLock { state in
-                        (state.refused, state.entries,
-                         state.metricsAt.filter { $0.value.duration(to: .now) >= settle }.keys.filter { $0 > judged }.sorted())
+                    let (refused, ready) = heard.state.withLock { state in
+                        (state.refused, state.metricsAt.filter { $0.value.duration(to: .now) >= settle }.keys.filter { $0 > judged }.sorted())
                     }
                     if let refused { return .refused(refused) }
                     guard let newest = ready.max() else { continue }
+                    // A snapshot only when a round is due: holding one makes the next append copy it all.
+                    let entries = heard.state.withLock { $0.entries }
                     let report = try await DecisionReplay(configuration: configuration).replay(entries)
                     // Only rounds already judged: a later round may still be missing inputs on their way.
                     if let first = report.findings.first(where: { ($0.round ?? 0) <= newest }) {

@@ -9,7 +9,7 @@ public struct ClientSummary: Codable, Sendable, Equatable {
     /// Samples its merged updates were weighted by, over the run.
     public var samplesMerged: Int = 0
     /// What it was paid per sample it contributed (nil when it contributed none).
-    public var paymentPerSample: Double?
+    public var paymentPerSample: Double? { samplesMerged > 0 ? payments / Double(samplesMerged) : nil }
     /// ε spent at the end (nil: no DP, or the client never trained).
     public var epsilon: Double?
     /// Assigned rounds whose update was not merged, by reason ("missing", "excluded: …").
@@ -39,30 +39,17 @@ public struct ClientSummary: Codable, Sendable, Equatable {
                 all[id].widths = counts
             }
         }
-        for index in all.indices where all[index].samplesMerged > 0 {
-            all[index].paymentPerSample = all[index].payments / Double(all[index].samplesMerged)
-        }
         return all
     }
+}
 
-    init(
-        client: Int, selected: Int, merged: Int, payments: Double, epsilon: Double?, missed: [String: Int],
-        declined: [String: Int]
-    ) {
-        self.client = client
-        self.selected = selected
-        self.merged = merged
-        self.payments = payments
-        self.epsilon = epsilon
-        self.missed = missed
-        self.declined = declined
-    }
-
+extension ClientSummary {
     enum CodingKeys: String, CodingKey {
         case client, selected, merged, payments, samplesMerged, paymentPerSample, epsilon, missed, declined, widths
     }
 
-    /// Reads a summary; one written before `samplesMerged` existed reads as having contributed none.
+    /// Reads a summary; one written before `samplesMerged` existed reads as having contributed
+    /// none. `paymentPerSample` is written for readers of `results.json` and derived, not read.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         client = try c.decode(Int.self, forKey: .client)
@@ -70,11 +57,24 @@ public struct ClientSummary: Codable, Sendable, Equatable {
         merged = try c.decode(Int.self, forKey: .merged)
         payments = try c.decode(Double.self, forKey: .payments)
         samplesMerged = try c.decodeIfPresent(Int.self, forKey: .samplesMerged) ?? 0
-        paymentPerSample = try c.decodeIfPresent(Double.self, forKey: .paymentPerSample)
         epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon)
         missed = try c.decode([String: Int].self, forKey: .missed)
         declined = try c.decode([String: Int].self, forKey: .declined)
         widths = try c.decodeIfPresent([String: Int].self, forKey: .widths)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(client, forKey: .client)
+        try c.encode(selected, forKey: .selected)
+        try c.encode(merged, forKey: .merged)
+        try c.encode(payments, forKey: .payments)
+        try c.encode(samplesMerged, forKey: .samplesMerged)
+        try c.encodeIfPresent(paymentPerSample, forKey: .paymentPerSample)
+        try c.encodeIfPresent(epsilon, forKey: .epsilon)
+        try c.encode(missed, forKey: .missed)
+        try c.encode(declined, forKey: .declined)
+        try c.encodeIfPresent(widths, forKey: .widths)
     }
 }
 

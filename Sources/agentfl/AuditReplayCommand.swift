@@ -2,7 +2,6 @@ import Agents
 import ArgumentParser
 import Audit
 import Foundation
-import KafkaTransport
 import Logging
 import WireProtocol
 
@@ -121,12 +120,9 @@ extension AuditCommand {
             do {
                 let configuration = try ExperimentConfiguration.load(from: URL(fileURLWithPath: config))
                 let ring = try Keyring.load(from: URL(fileURLWithPath: keyring))
-                let catalog = try TopicCatalog.load(directory: try TopicsLocation.resolve(topics))
-                let properties = try kafkaConfig.map { try KafkaClientProperties.load(from: URL(fileURLWithPath: $0)).dictionary } ?? [:]
-                let bus = RoleBus(
-                    brokers: brokers.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }, catalog: catalog,
-                    runID: configuration.runID, sender: "follower", signer: nil, trust: .keyring(try KeyringVerifier(ring)),
-                    clientProperties: properties, logger: logger)
+                let bus = try RoleBus.observer(
+                    brokers: ConnectionOptions.brokerList(brokers), topicsDirectory: topics, keyring: ring,
+                    clientPropertiesFile: kafkaConfig, runID: configuration.runID, logger: logger)
                 watch = LiveAudit(configuration: configuration, bus: bus, keyring: ring, logger: logger)
                 print("following run \(configuration.runID) on \(brokers): \(configuration.rounds) rounds")
             } catch {

@@ -18,7 +18,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Topic definitions folder (default: topics/ found upward from here or from the executable).")
     var topics: String?
 
-    var brokerList: [String] { brokers.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) } }
+    var brokerList: [String] { Self.brokerList(brokers) }
+
+    /// `host:port[,host:port...]` as a list.
+    static func brokerList(_ text: String) -> [String] {
+        text.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     func bus(sender: String, runID: String, logger: Logger) throws -> RoleBus {
         try RoleBus.connect(

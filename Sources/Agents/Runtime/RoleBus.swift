@@ -40,10 +40,7 @@ public struct RoleBus: Sendable {
         brokers: [String], topicsDirectory: String?, keyFile: String?, keyringFile: String?, insecure: Bool,
         clientPropertiesFile: String? = nil, runID: String, sender: String, logger: Logger
     ) throws -> RoleBus {
-        let catalog = try TopicCatalog.load(directory: try TopicsLocation.resolve(topicsDirectory))
-        let clientProperties = try clientPropertiesFile.map {
-            try KafkaClientProperties.load(from: URL(fileURLWithPath: $0)).dictionary
-        } ?? [:]
+        let (catalog, clientProperties) = try loadCatalogAndProperties(topicsDirectory, clientPropertiesFile)
         let trust: TrustPolicy
         switch (keyringFile, insecure) {
         case let (path?, false):
@@ -66,6 +63,26 @@ public struct RoleBus: Sendable {
         return RoleBus(
             brokers: brokers, catalog: catalog, runID: runID, sender: sender, signer: signer, trust: trust,
             clientProperties: clientProperties, logger: logger)
+    }
+
+    /// A bus that only reads, verifying every message against `keyring` and signing nothing: a
+    /// watcher of a run it does not take part in (`agentfl audit follow`).
+    public static func observer(
+        brokers: [String], topicsDirectory: String?, keyring: Keyring, clientPropertiesFile: String? = nil, runID: String,
+        logger: Logger
+    ) throws -> RoleBus {
+        let (catalog, clientProperties) = try loadCatalogAndProperties(topicsDirectory, clientPropertiesFile)
+        return RoleBus(
+            brokers: brokers, catalog: catalog, runID: runID, sender: "observer", signer: nil,
+            trust: .keyring(try KeyringVerifier(keyring)), clientProperties: clientProperties, logger: logger)
+    }
+
+    private static func loadCatalogAndProperties(
+        _ topicsDirectory: String?, _ clientPropertiesFile: String?
+    ) throws -> (TopicCatalog, [String: String]) {
+        let catalog = try TopicCatalog.load(directory: try TopicsLocation.resolve(topicsDirectory))
+        let properties = try clientPropertiesFile.map { try KafkaClientProperties.load(from: URL(fileURLWithPath: $0)).dictionary } ?? [:]
+        return (catalog, properties)
     }
 
     /// A long-lived producer (an idempotent producer needs ~0.5 s for its producer id: make one per process).
